@@ -1,0 +1,88 @@
+// Package validate inspects certificates (and, later, DNS) without storing
+// anything: key match, validity window, hostname coverage, chain trust and
+// the warnings a user should see before serving a certificate.
+//
+// It is a leaf package: it imports nothing else of this module.
+package validate
+
+import (
+	"crypto/x509"
+	"errors"
+	"time"
+)
+
+// Errors reported by Certificate. Each is usable with errors.Is; the wrapped
+// message says what to fix.
+var (
+	ErrKeyMismatch      = errors.New("validate: private key does not match the certificate")
+	ErrExpired          = errors.New("validate: certificate has expired")
+	ErrNotYetValid      = errors.New("validate: certificate is not yet valid")
+	ErrHostnameMismatch = errors.New("validate: certificate does not cover the hostname")
+	ErrIncompleteChain  = errors.New("validate: certificate chain is incomplete or untrusted")
+	ErrWeakKey          = errors.New("validate: key is too weak")
+	ErrNotLeaf          = errors.New("validate: certificate is a CA certificate, not a server certificate")
+)
+
+// Options tune Certificate. The zero value checks against the system roots
+// at time.Now without a hostname.
+type Options struct {
+	// Hostname, when set, must be covered by the leaf's SANs (its CN only
+	// when it has no SANs); a wildcard SAN covers exactly one label.
+	// Callers pass a normalized (lowercase ASCII) hostname, possibly a
+	// wildcard such as "*.example.com".
+	Hostname string
+	// Roots verifies the chain; nil uses the system roots.
+	Roots *x509.CertPool
+	// RequireTrustedChain makes a chain that does not verify against Roots
+	// an error (ErrIncompleteChain) instead of a warning.
+	RequireTrustedChain bool
+	// AllowWeakKeys downgrades RSA keys of 1024-2047 bits from an error
+	// (ErrWeakKey) to a warning. Keys under 1024 bits are always an error.
+	AllowWeakKeys bool
+	// Now is the time to check validity at; zero means time.Now().
+	Now time.Time
+	// ExpiringWithin is the warning threshold; zero means 30 days.
+	ExpiringWithin time.Duration
+	// MaxSANs is the warning threshold for the number of SANs; zero means 100.
+	MaxSANs int
+}
+
+// Warning is a problem that does not prevent serving the certificate.
+type Warning struct {
+	// Code is stable and machine-readable: "expiring_soon", "weak_key",
+	// "sha1_signature", "incomplete_chain", "self_signed", "root_included",
+	// "too_many_sans", "chain_reordered", "duplicate_dropped".
+	Code string `json:"code"`
+	// Message tells the user what it means and what to do.
+	Message string `json:"message"`
+}
+
+// Facts are the parsed, public facts of a certificate.
+type Facts struct {
+	CommonName         string    `json:"common_name"`
+	SANs               []string  `json:"sans"`
+	Issuer             string    `json:"issuer"`
+	Serial             string    `json:"serial"` // lowercase hex
+	NotBefore          time.Time `json:"not_before"`
+	NotAfter           time.Time `json:"not_after"`
+	KeyType            string    `json:"key_type"` // "rsa", "ecdsa", "ed25519"
+	KeyBits            int       `json:"key_bits"`
+	SignatureAlgorithm string    `json:"signature_algorithm"`
+	FingerprintSHA256  string    `json:"fingerprint_sha256"` // lowercase hex of the DER
+	SelfSigned         bool      `json:"self_signed"`
+}
+
+// Report is the outcome of Certificate.
+type Report struct {
+	// Valid is true when Errors is empty.
+	Valid bool `json:"valid"`
+	// Errors are typed errors (errors.Is against the Err variables).
+	Errors []error `json:"-"`
+	// Warnings are problems that do not prevent serving.
+	Warnings []Warning `json:"warnings"`
+	// Facts describe the leaf.
+	Facts Facts `json:"facts"`
+}
+
+// Err returns nil when the report is valid, else all errors joined.
+func (r *Report) Err() error { return errors.Join(r.Errors...) }
