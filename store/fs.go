@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// FS is the durable Store: one directory per record under a root directory,
+// each record one JSON file written atomically (temp file in the same
+// directory, fsync, rename, fsync of the directory), directories 0700 and
+// files 0600 whatever the umask. Blobs are files under the root's blobs/
+// directory, written the same way. See DefaultDir for the directory the
+// Manager uses when no store is configured.
+//
+// FS is also a Locker whose lock files coordinate every process sharing the
+// directory (see Lock).
+//
+// An FS is safe for concurrent use by multiple goroutines, and several FS
+// values, in one process or several, may share a directory: writes of the
+// same record are last-writer-wins. Records and blobs are stored as given:
+// wrap FS in Encrypted to seal secrets at rest.
+type FS struct {
+	dir string
+
+	// LockTTL is how long a lock file stays valid without being refreshed;
+	// the holder refreshes it every LockTTL/3. A lock not refreshed for
+	// LockTTL is stale: its holder is taken to be dead and another process
+	// may take the lock over. Zero means DefaultLockTTL. Set it before the
+	// first Lock and use the same value in every process sharing the
+	// directory.
+	LockTTL time.Duration
+}
+
+var _ Store = (*FS)(nil)
+
+// NewFS returns a store rooted at dir, creating dir (mode 0700) if needed.
+// It removes temp files left by a crashed writer.
+func NewFS(dir string) (*FS, error) {
+	if dir == "" {
+		return nil, errors.New("store: empty directory for NewFS; pass a directory such as the one DefaultDir returns")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: directory %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("store: create parent of %s: %w", abs, err)
+	}
+	if err := mkdirAll(filepath.Dir(abs), abs); err != nil {
+		return nil, fmt.Errorf("store: create %s: %w", abs, err)
+	}
+	s := &FS{dir: abs}
+	for _, sub := range []string{hostsDir, blobsDir, locksDir} {
+		if err := mkdirAll(abs, filepath.Join(abs, sub)); err != nil {
+			return nil, fmt.Errorf("store: create %s: %w; check the permissions of %s", sub, err, abs)
+		}
+	}
+	s.sweep()
+	return s, nil
+}
+
+// Dir returns the absolute root directory of the store.
+func (s *FS) Dir() string { return s.dir }
+
+// fileRecord is the JSON form of a Record in record.json.
+type fileRecord struct {
+	Version   int               `json:"version"`
+	Name      string            `json:"name"`
+	CreatedAt time.Time         `json:"created_at"`
+	UpdatedAt time.Time         `json:"updated_at"`
+	ExpiresAt time.Time         `json:"expires_at"`
+	Data      []byte            `json:"data"`
+	Secrets   map[string][]byte `json:"secrets"`
+}
+
+// Get reads the record called name, or returns an error wrapping
+// ErrNotFound.
+func (s *FS) Get(ctx context.Context, name string) (*Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	dir, err := s.hostDir(name)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := readRecord(filepath.Join(dir, recordFile), name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: record %s", ErrNotFound, name)
+	}
+	return rec, err
+}
+
+// readRecord reads and parses the record file p, which must hold the record
+// called name.
+func readRecord(p, name string) (*Record, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	var fr fileRecord
+	if err := json.Unmarshal(b, &fr); err != nil {
+		return nil, fmt.Errorf("store: corrupt record file %s: %w; restore it from a backup or delete its directory", p, err)
+	}
+	if fr.Version != 1 || fr.Name != name {
+		return nil, fmt.Errorf("store: record file %s holds version %d of %q, want version 1 of %q; restore it from a backup or delete its directory", p, fr.Version, truncate(fr.Name), name)
+	}
+	return &Record{
+		Name: fr.Name, CreatedAt: fr.CreatedAt, UpdatedAt: fr.UpdatedAt, ExpiresAt: fr.ExpiresAt,
+		Data: fr.Data, Secrets: fr.Secrets,
+	}, nil
+}
+
+// Put atomically writes rec to its record file, replacing any previous
+// version. Timestamps are stored as given.
+func (s *FS) Put(ctx context.Context, rec *Record) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkRecord(rec); err != nil {
+		return err
+	}
+	dir, err := s.hostDir(rec.Name)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(fileRecord{
+		Version: 1, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
+		ExpiresAt: rec.ExpiresAt, Data: rec.Data, Secrets: rec.Secrets,
+	})
+	if err != nil {
+		return fmt.Errorf("store: encode record %s: %w", rec.Name, err)
+	}
+	// A concurrent Delete may remove the directory between mkdir and
+	// rename: then start over.
+	for attempt := 0; ; attempt++ {
+		if err = mkdirAll(s.dir, dir); err == nil {
+			err = writeFileAtomic(filepath.Join(dir, recordFile), b)
+		}
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || attempt == 5 {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("store: write record %s: %w", rec.Name, err)
+	}
+	return nil
+}
+
+// Delete removes the record called name. Deleting a missing record returns
+// nil. The host directory is first renamed away, so readers never see a
+// half-deleted record.
+func (s *FS) Delete(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dir, err := s.hostDir(name)
+	if err != nil {
+		return err
+	}
+	parent := filepath.Dir(dir)
+	gone := filepath.Join(parent, deletedPrefix+randomHex(8))
+	if err := os.Rename(dir, gone); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("store: delete record %s: %w", name, err)
+	}
+	if err := syncDir(parent); err != nil {
+		return fmt.Errorf("store: delete record %s: %w", name, err)
+	}
+	if err := os.RemoveAll(gone); err != nil {
+		return fmt.Errorf("store: delete record %s: remove %s: %w", name, gone, err)
+	}
+	return nil
+}
+
+// List reads every record whose name matches opts.Filter and returns one
+// page of them. Its cost grows with the number of matching records.
+func (s *FS) List(ctx context.Context, opts ListOptions) (*ListResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := checkListOptions(opts); err != nil {
+		return nil, err
+	}
+	root := filepath.Join(s.dir, hostsDir)
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("store: list %s: %w", root, err)
+	}
+	var matching []*Record
+	for _, e := range entries {
+		name, ok := decodeName(e.Name())
+		if !ok || !e.IsDir() || !matchFilter(name, opts) {
+			continue // temp, deleted or foreign entries
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec, err := readRecord(filepath.Join(root, e.Name(), recordFile), name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted concurrently, or created but not yet written
+		}
+		if err != nil {
+			return nil, err
+		}
+		matching = append(matching, rec)
+	}
+	return paginate(matching, opts)
+}
+
+// GetBlob reads the blob called key, or returns an error wrapping
+// ErrNotFound.
+func (s *FS) GetBlob(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p, err := s.blobPath(key)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || isNotDir(err):
+		return nil, fmt.Errorf("%w: blob %s", ErrNotFound, key)
+	case err != nil:
+		return nil, fmt.Errorf("store: read blob %s: %w", key, err)
+	}
+	return b, nil
+}
+
+// PutBlob atomically writes data to the blob called key.
+func (s *FS) PutBlob(ctx context.Context, key string, data []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p, err := s.blobPath(key)
+	if err != nil {
+		return err
+	}
+	if err = mkdirAll(s.dir, filepath.Dir(p)); err == nil {
+		err = writeFileAtomic(p, data)
+	}
+	if err != nil {
+		return fmt.Errorf("store: write blob %s: %w", key, err)
+	}
+	return nil
+}
+
+// DeleteBlob removes the blob called key. Deleting a missing blob returns
+// nil. Empty directories are left in place.
+func (s *FS) DeleteBlob(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p, err := s.blobPath(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) && !isNotDir(err) {
+		return fmt.Errorf("store: delete blob %s: %w", key, err)
+	}
+	return syncDir(filepath.Dir(p))
+}
+
+// isNotDir reports whether err comes from a path component that is not a
+// directory: with the '+' directory suffix this only happens when a file
+// was put there by something other than FS.
+func isNotDir(err error) bool {
+	return errors.Is(err, syscall.ENOTDIR)
+}
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Memory is a Store that keeps records and blobs in memory, for tests and
+// ephemeral use. Nothing survives the process.
+//
+// Memory copies every record and blob on the way in and on the way out, so
+// callers never share memory with it. It is also a Locker whose locks
+// coordinate the goroutines of one process (they do not span processes).
+//
+// A Memory is safe for concurrent use by multiple goroutines. The zero value
+// is not usable; call NewMemory.
+type Memory struct {
+	mu      sync.RWMutex
+	records map[string]*Record
+	blobs   map[string][]byte
+	locks   localLocks
+}
+
+var (
+	_ Store  = (*Memory)(nil)
+	_ Locker = (*Memory)(nil)
+)
+
+// NewMemory returns an empty in-memory store.
+func NewMemory() *Memory {
+	return &Memory{records: map[string]*Record{}, blobs: map[string][]byte{}}
+}
+
+// Get returns a copy of the record stored under name, or an error wrapping
+// ErrNotFound.
+func (m *Memory) Get(ctx context.Context, name string) (*Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := CheckName(name); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	rec, ok := m.records[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: record %s", ErrNotFound, name)
+	}
+	return rec.Clone(), nil
+}
+
+// Put stores a copy of rec under rec.Name, replacing any previous record.
+// Timestamps are stored as given.
+func (m *Memory) Put(ctx context.Context, rec *Record) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkRecord(rec); err != nil {
+		return err
+	}
+	c := rec.Clone()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.records[c.Name] = c
+	return nil
+}
+
+// Delete removes the record stored under name. Deleting a missing record
+// returns nil.
+func (m *Memory) Delete(ctx context.Context, name string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.records, name)
+	return nil
+}
+
+// List returns copies of one page of the records selected by opts.
+func (m *Memory) List(ctx context.Context, opts ListOptions) (*ListResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var matching []*Record
+	for name, rec := range m.records {
+		if matchFilter(name, opts) {
+			matching = append(matching, rec)
+		}
+	}
+	res, err := paginate(matching, opts)
+	if err != nil {
+		return nil, err
+	}
+	for i, rec := range res.Records {
+		res.Records[i] = rec.Clone()
+	}
+	return res, nil
+}
+
+// GetBlob returns a copy of the blob stored under key, or an error wrapping
+// ErrNotFound.
+func (m *Memory) GetBlob(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := CheckKey(key); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	b, ok := m.blobs[key]
+	if !ok {
+		return nil, fmt.Errorf("%w: blob %s", ErrNotFound, key)
+	}
+	return append([]byte{}, b...), nil
+}
+
+// PutBlob stores a copy of data under key, replacing any previous blob.
+func (m *Memory) PutBlob(ctx context.Context, key string, data []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := CheckKey(key); err != nil {
+		return err
+	}
+	c := append([]byte{}, data...)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.blobs[key] = c
+	return nil
+}
+
+// DeleteBlob removes the blob stored under key. Deleting a missing blob
+// returns nil.
+func (m *Memory) DeleteBlob(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := CheckKey(key); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.blobs, key)
+	return nil
+}
+
+// Lock acquires the in-process lock called name (a record name or a blob
+// key), blocking until it is free or ctx is done, in which case it returns
+// ctx.Err(). The returned unlock function may be called more than once.
+func (m *Memory) Lock(ctx context.Context, name string) (unlock func(), err error) {
+	if err := checkLockName(name); err != nil {
+		return nil, err
+	}
+	return m.locks.lock(ctx, name)
+}
+
+// checkRecord validates a record passed to Put.
+func checkRecord(rec *Record) error {
+	if rec == nil {
+		return fmt.Errorf("store: Put of a nil record")
+	}
+	return CheckName(rec.Name)
+}
+
+// checkLockName accepts a record name or a blob key as a lock name.
+func checkLockName(name string) error {
+	if checkName(name) == nil || checkKey(name) == "" {
+		return nil
+	}
+	return fmt.Errorf("%w: lock name %q: use a record name or a blob key", ErrInvalidName, truncate(name))
+}
