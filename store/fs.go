@@ -40,7 +40,10 @@ type FS struct {
 	LockTTL time.Duration
 }
 
-var _ Store = (*FS)(nil)
+var (
+	_ Store  = (*FS)(nil)
+	_ Locker = (*FS)(nil)
+)
 
 // NewFS returns a store rooted at dir, creating dir (mode 0700) if needed.
 // It removes temp files left by a crashed writer.
@@ -266,10 +269,17 @@ func (s *FS) DeleteBlob(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) && !isNotDir(err) {
+	err = os.Remove(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || isNotDir(err):
+		return nil
+	case err == nil:
+		err = syncDir(filepath.Dir(p))
+	}
+	if err != nil {
 		return fmt.Errorf("store: delete blob %s: %w", key, err)
 	}
-	return syncDir(filepath.Dir(p))
+	return nil
 }
 
 // isNotDir reports whether err comes from a path component that is not a

@@ -96,7 +96,8 @@ func mkdirAll(root, dir string) error {
 }
 
 // sweep removes what crashed writers left behind under the store root:
-// temp files older than tempGrace and host directories being deleted. It is
+// temp files older than tempGrace, host directories being deleted and lock
+// removal markers older than an hour. It is
 // best effort and returns nothing: a leftover is ignored by readers anyway.
 func (s *FS) sweep() {
 	cutoff := time.Now().Add(-tempGrace)
@@ -111,6 +112,10 @@ func (s *FS) sweep() {
 			case d.IsDir() && sub == hostsDir && strings.HasPrefix(name, deletedPrefix):
 				os.RemoveAll(p)
 				return fs.SkipDir
+			case !d.IsDir() && sub == locksDir && strings.HasPrefix(name, removalPrefix):
+				if fi, err := d.Info(); err == nil && fi.ModTime().Before(time.Now().Add(-time.Hour)) {
+					os.Remove(p)
+				}
 			case !d.IsDir() && strings.HasPrefix(name, tempPrefix):
 				if fi, err := d.Info(); err == nil && fi.ModTime().Before(cutoff) {
 					os.Remove(p)
