@@ -15,11 +15,11 @@ func testBlobs(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("round trip", func(t *testing.T) {
 		s := newStore(t)
 		blobs := map[string][]byte{
-			"account.json":                             []byte(`{"kid":"x"}`),
+			"account.json": []byte(`{"kid":"x"}`),
 			"acme/acme-v02.api.letsencrypt.org/a.json": []byte("account"),
-			"Tokens/AbC_-.9":                           {0, 1, 2, 255},
-			"empty":                                    {},
-			"x/" + strings.Repeat("k", 200):            []byte("long segment"),
+			"Tokens/AbC_-.9":                {0, 1, 2, 255},
+			"empty":                         {},
+			"x/" + strings.Repeat("k", 200): []byte("long segment"),
 		}
 		for k, v := range blobs {
 			require.NoError(t, s.PutBlob(ctx, k, v), k)
