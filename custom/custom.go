@@ -21,10 +21,21 @@ var (
 	ErrNoCertificate      = errors.New("custom: no certificate found")
 	ErrNoPrivateKey       = errors.New("custom: no private key found")
 	ErrUnsupportedKeyType = errors.New("custom: unsupported private key type")
+	// ErrUnrelatedCertificate reports a certificate that is neither the
+	// leaf, one of its issuers, nor a self-signed root; the message names
+	// its subject so the user can remove it.
+	ErrUnrelatedCertificate = errors.New("custom: certificate is not part of the leaf's chain")
+	// ErrKeyMismatch is returned by (*Bundle).TLSCertificate when the key
+	// does not belong to the leaf. Parse itself does not check the match
+	// (validate.Certificate reports it with the other problems).
+	ErrKeyMismatch = errors.New("custom: private key does not match the certificate")
 )
 
 // Input is what a user uploads. Either Certificate (+ PrivateKey, + Chain)
 // or PKCS12 (+ Password) must be set.
+//
+// Its String, GoString and MarshalJSON print only sizes: never the key, the
+// password or the bytes (a certificate PEM may embed a key).
 type Input struct {
 	// Certificate holds the leaf, optionally followed by intermediates (a
 	// full chain), as PEM, or a single DER certificate. A PEM private key
@@ -43,10 +54,17 @@ type Input struct {
 
 // Bundle is a parsed upload: the leaf, its intermediates in signing order
 // and its private key.
+//
+// Its String, GoString and MarshalJSON never reveal the private key.
 type Bundle struct {
-	Leaf          *x509.Certificate
+	// Leaf is the end-entity certificate.
+	Leaf *x509.Certificate
+	// Intermediates are the leaf's issuers, leaf's issuer first, without
+	// the self-signed root.
 	Intermediates []*x509.Certificate
-	PrivateKey    crypto.Signer
+	// PrivateKey is the leaf's key (*rsa.PrivateKey, *ecdsa.PrivateKey or
+	// ed25519.PrivateKey). It is never serialized.
+	PrivateKey crypto.Signer `json:"-"`
 	// Notes describe what assembly changed: a reordered chain, dropped
 	// duplicates, a dropped self-signed root.
 	Notes []Note
@@ -54,6 +72,19 @@ type Bundle struct {
 
 // Note is one remark from chain assembly.
 type Note struct {
-	Code    string // "chain_reordered", "duplicate_dropped", "root_dropped", "unrelated_dropped"
-	Message string
+	// Code is stable and machine-readable: "chain_reordered",
+	// "duplicate_dropped", "root_dropped" ("unrelated_dropped" is reserved:
+	// Parse currently rejects unrelated certificates with
+	// ErrUnrelatedCertificate).
+	Code string `json:"code"`
+	// Message says what happened, naming the certificate.
+	Message string `json:"message"`
 }
+
+// Note codes.
+const (
+	NoteChainReordered   = "chain_reordered"
+	NoteDuplicateDropped = "duplicate_dropped"
+	NoteRootDropped      = "root_dropped"
+	NoteUnrelatedDropped = "unrelated_dropped"
+)

@@ -1,0 +1,97 @@
+package custom
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"fmt"
+)
+
+// keyError is a key parsing failure; the caller adds where the key was.
+type keyError struct {
+	sentinel error  // ErrInvalidPEM or ErrUnsupportedKeyType
+	detail   string // what is wrong and what to do
+}
+
+func (e *keyError) Error() string { return e.sentinel.Error() + ": " + e.detail }
+
+// at formats the failure for the key found at where, e.g. "private key: PEM
+// block 1", keeping the package prefix first.
+func (e *keyError) at(where string) error {
+	return fmt.Errorf("%w: %s: %s", e.sentinel, where, e.detail)
+}
+
+// notAKey means DER bytes are not a private key in any known encoding.
+func notAKey() *keyError {
+	return &keyError{ErrInvalidPEM, "the private key cannot be parsed; upload an unencrypted PEM key (PKCS#8 \"PRIVATE KEY\", PKCS#1 \"RSA PRIVATE KEY\" or SEC1 \"EC PRIVATE KEY\")"}
+}
+
+// Algorithm identifiers of the PKCS#8 key types Go parses.
+var (
+	oidRSA     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
+	oidEC      = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
+	oidEd25519 = asn1.ObjectIdentifier{1, 3, 101, 112}
+)
+
+// pkcs8 is the outer structure of a PKCS#8 PrivateKeyInfo.
+type pkcs8 struct {
+	Version    int
+	Algo       pkix.AlgorithmIdentifier
+	PrivateKey []byte
+	Rest       asn1.RawContent `asn1:"optional"`
+}
+
+// parseKeyDER parses a PKCS#8, PKCS#1 or SEC1 private key, whatever the PEM
+// label said (mislabelled blocks are common).
+func parseKeyDER(der []byte) (crypto.Signer, *keyError) {
+	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return supportedSigner(k)
+	}
+	var info pkcs8
+	if rest, err := asn1.Unmarshal(der, &info); err == nil && len(rest) == 0 && len(info.Algo.Algorithm) > 0 {
+		if a := info.Algo.Algorithm; !a.Equal(oidRSA) && !a.Equal(oidEC) && !a.Equal(oidEd25519) {
+			return nil, &keyError{ErrUnsupportedKeyType, fmt.Sprintf("PKCS#8 key with algorithm %s; upload an RSA, ECDSA or Ed25519 key", a)}
+		}
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParseECPrivateKey(der); err == nil {
+		return k, nil
+	}
+	return nil, notAKey()
+}
+
+// supportedSigner narrows a parsed key to the types a TLS server can use.
+func supportedSigner(k any) (crypto.Signer, *keyError) {
+	switch k := k.(type) {
+	case *rsa.PrivateKey:
+		return k, nil
+	case *ecdsa.PrivateKey:
+		return k, nil
+	case ed25519.PrivateKey:
+		return k, nil
+	}
+	return nil, &keyError{ErrUnsupportedKeyType, fmt.Sprintf("%T; upload an RSA, ECDSA or Ed25519 key", k)}
+}
+
+// isEncryptedPKCS8 reports whether der looks like an EncryptedPrivateKeyInfo:
+// SEQUENCE { AlgorithmIdentifier, OCTET STRING }.
+func isEncryptedPKCS8(der []byte) bool {
+	var info struct {
+		Algo pkix.AlgorithmIdentifier
+		Data []byte
+	}
+	rest, err := asn1.Unmarshal(der, &info)
+	return err == nil && len(rest) == 0 && len(info.Algo.Algorithm) > 0 && len(info.Data) > 0
+}
+
+// keyMatches reports whether key is the private half of cert's public key.
+func keyMatches(cert *x509.Certificate, key crypto.Signer) bool {
+	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pub.Equal(cert.PublicKey)
+}
