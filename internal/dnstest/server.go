@@ -174,4 +174,3 @@ func (s *Server) Remove(name string, qtype uint16) { s.zones.removeType(name, qt
 
 // Records returns copies of the records of type qtype at name (all with dns.TypeANY).
 func (s *Server) Records(name string, qtype uint16) []dns.RR { return s.zones.records(name, qtype) }
-
