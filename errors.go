@@ -1,0 +1,40 @@
+package certs
+
+import (
+	"errors"
+
+	"github.com/certs-dev/certs/custom"
+	"github.com/certs-dev/certs/validate"
+)
+
+// Errors about imported certificates. They are the leaf packages' sentinels,
+// re-exported so that callers need to import only this package; errors.Is
+// matches either name.
+var (
+	ErrInvalidPEM           = custom.ErrInvalidPEM
+	ErrUnsupportedFormat    = custom.ErrUnsupportedFormat
+	ErrEncryptedKey         = custom.ErrEncryptedKey
+	ErrBadPassword          = custom.ErrBadPassword
+	ErrNoCertificate        = custom.ErrNoCertificate
+	ErrNoPrivateKey         = custom.ErrNoPrivateKey
+	ErrUnrelatedCertificate = custom.ErrUnrelatedCertificate
+
+	ErrKeyMismatch      = validate.ErrKeyMismatch
+	ErrExpired          = validate.ErrExpired
+	ErrNotYetValid      = validate.ErrNotYetValid
+	ErrHostnameMismatch = validate.ErrHostnameMismatch
+	ErrIncompleteChain  = validate.ErrIncompleteChain
+	ErrWeakKey          = validate.ErrWeakKey
+	ErrNotLeaf          = validate.ErrNotLeaf
+)
+
+// Errors of the Manager's operations.
+var (
+	// ErrInUse is returned when Config.InUse refuses a removal.
+	ErrInUse = errors.New("certs: the certificate is in use; detach it from the applications using it, then remove it")
+	// ErrNoCertificateForSource is returned when a hostname holds no
+	// certificate of the requested source.
+	ErrNoCertificateForSource = errors.New("certs: the hostname holds no certificate of that source")
+	// ErrInvalidSource is returned for a Source other than custom or acme.
+	ErrInvalidSource = errors.New("certs: invalid source; use SourceCustom or SourceACME")
+)

@@ -1,0 +1,95 @@
+package certs
+
+import (
+	"sync"
+	"time"
+)
+
+// EventType names what happened to a hostname.
+type EventType string
+
+// The events a Manager emits.
+const (
+	EventImported      EventType = "imported"
+	EventRemoved       EventType = "removed"
+	EventExpiring      EventType = "expiring"
+	EventIssued        EventType = "issued"
+	EventRenewed       EventType = "renewed"
+	EventRenewalFailed EventType = "renewal_failed"
+	EventObtainFailed  EventType = "obtain_failed"
+	EventRevoked       EventType = "revoked"
+	EventOwnership     EventType = "ownership_verified"
+)
+
+// Event is delivered to subscribers after a change is stored and served.
+// It is the hook for deploy scripts and webhooks.
+type Event struct {
+	Type     EventType `json:"type"`
+	Hostname string    `json:"hostname"`
+	// Source is the certificate concerned; empty for a whole hostname.
+	Source Source    `json:"source,omitempty"`
+	Time   time.Time `json:"time"`
+	// Certificate is the certificate concerned, when there is one.
+	Certificate *Certificate `json:"certificate,omitempty"`
+	// Err describes a failure (renewal_failed, obtain_failed).
+	Err string `json:"error,omitempty"`
+}
+
+// Subscribe registers fn to receive every event and returns a function that
+// unregisters it. fn is called synchronously, in order, after the change it
+// reports is stored and served; it must not block for long (hand slow work,
+// such as webhooks, to a goroutine) and must not call Subscribe.
+func (m *Manager) Subscribe(fn func(Event)) (unsubscribe func()) {
+	return m.events.subscribe(fn)
+}
+
+type eventBus struct {
+	mu   sync.Mutex
+	next int
+	subs map[int]func(Event)
+	// deliver serializes deliveries so that subscribers see events in order.
+	deliver sync.Mutex
+}
+
+func (b *eventBus) subscribe(fn func(Event)) func() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.subs == nil {
+		b.subs = make(map[int]func(Event))
+	}
+	id := b.next
+	b.next++
+	b.subs[id] = fn
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			delete(b.subs, id)
+			b.mu.Unlock()
+		})
+	}
+}
+
+func (b *eventBus) emit(ev Event) {
+	b.mu.Lock()
+	fns := make([]func(Event), 0, len(b.subs))
+	for i := 0; i < b.next; i++ {
+		if fn, ok := b.subs[i]; ok {
+			fns = append(fns, fn)
+		}
+	}
+	b.mu.Unlock()
+	b.deliver.Lock()
+	defer b.deliver.Unlock()
+	for _, fn := range fns {
+		fn(ev)
+	}
+}
+
+func (m *Manager) emit(typ EventType, host string, src Source, c *Certificate, err error) {
+	ev := Event{Type: typ, Hostname: host, Source: src, Time: m.now(), Certificate: c}
+	if err != nil {
+		ev.Err = err.Error()
+	}
+	m.events.emit(ev)
+}

@@ -1,0 +1,147 @@
+package certs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/certs-dev/certs/custom"
+	"github.com/certs-dev/certs/validate"
+)
+
+// Input is a certificate upload: PEM full chain and key, a separate chain,
+// DER, or a PKCS#12/PFX bundle with its password. See custom.Input.
+type Input = custom.Input
+
+// Report is the outcome of Validate: valid, errors, warnings and the
+// parsed facts. See validate.Report.
+type Report = validate.Report
+
+// Validate checks an upload for hostname without storing it, the way Import
+// would: parsing, chain assembly, key match, validity, hostname coverage
+// and chain trust. Parse failures are reported in Errors too. An empty
+// hostname skips the coverage check.
+func (m *Manager) Validate(in Input, hostname string) *Report {
+	_, rep := m.check(in, hostname)
+	return rep
+}
+
+// check parses and validates an upload. The bundle is nil when parsing
+// failed.
+func (m *Manager) check(in Input, hostname string) (*custom.Bundle, *Report) {
+	if hostname != "" {
+		h, err := NormalizeHostname(hostname)
+		if err != nil {
+			return nil, &Report{Errors: []error{err}}
+		}
+		hostname = h
+	}
+	b, err := custom.Parse(in)
+	if err != nil {
+		return nil, &Report{Errors: []error{err}}
+	}
+	rep := validate.Certificate(b.Leaf, b.Intermediates, b.PrivateKey, validate.Options{
+		Hostname:            hostname,
+		Roots:               m.roots,
+		RequireTrustedChain: m.requireTrusted,
+		AllowWeakKeys:       m.allowWeak,
+		Now:                 m.now(),
+		ExpiringWithin:      m.expiringWithin,
+		MaxSANs:             m.maxSANs,
+	})
+	for _, n := range b.Notes {
+		rep.Warnings = append(rep.Warnings, validate.Warning{Code: n.Code, Message: n.Message})
+	}
+	return b, rep
+}
+
+// Import validates an upload for hostname, stores it as the hostname's
+// custom certificate and starts serving it, atomically: on any error
+// nothing stored or served changes. The returned error wraps the typed
+// errors of the failed checks (ErrKeyMismatch, ErrExpired, ...). An existing
+// custom certificate is replaced; an ACME certificate is kept as fallback.
+func (m *Manager) Import(ctx context.Context, hostname string, in Input) (*Host, error) {
+	name, err := NormalizeHostname(hostname)
+	if err != nil {
+		return nil, err
+	}
+	b, rep := m.check(in, name)
+	if !rep.Valid || b == nil {
+		return nil, fmt.Errorf("certs: import %s: %w", name, errors.Join(rep.Errors...))
+	}
+	keyPEM, err := b.KeyPEM()
+	if err != nil {
+		return nil, fmt.Errorf("certs: import %s: %w", name, err)
+	}
+	now := m.now()
+	cert := &Certificate{
+		Source:    SourceCustom,
+		Facts:     rep.Facts,
+		ChainPEM:  string(b.ChainPEM()),
+		Warnings:  rep.Warnings,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	h, err := m.update(ctx, name, true, func(h *Host, keys keyring) error {
+		if old := h.Custom; old != nil {
+			cert.CreatedAt = old.CreatedAt
+		}
+		h.Custom = cert
+		keys[SourceCustom] = keyPEM
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("certs: import %s: %w", name, err)
+	}
+	m.log.Info("certs: imported custom certificate", "hostname", name,
+		"not_after", cert.NotAfter, "fingerprint", cert.FingerprintSHA256)
+	m.emit(EventImported, name, SourceCustom, h.Custom, nil)
+	if h.Custom.Status == StatusExpiringSoon {
+		m.emit(EventExpiring, name, SourceCustom, h.Custom, nil)
+	}
+	return h, nil
+}
+
+// update runs a read-modify-write cycle on one hostname under its lock:
+// load (or, when create is set, start a new host), let fn change it, store it, then publish what
+// it serves. When fn or the Store fails nothing changes. It returns the
+// stored host with derived fields filled in.
+func (m *Manager) update(ctx context.Context, name string, create bool, fn func(*Host, keyring) error) (*Host, error) {
+	unlock := m.hostLocks.lock(name)
+	defer unlock()
+	h, keys, err := m.load(ctx, name)
+	if create && errors.Is(err, ErrNotFound) {
+		now := m.now()
+		h, keys, err = &Host{Hostname: name, CreatedAt: now}, keyring{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(h, keys); err != nil {
+		return nil, err
+	}
+	e, err := m.servedFor(h, keys, true)
+	if err != nil {
+		return nil, err
+	}
+	h.UpdatedAt = m.now()
+	rec, err := encodeRecord(h, keys)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.store.Put(ctx, rec); err != nil {
+		return nil, err
+	}
+	m.publish(name, e)
+	h.derive(m.now(), m.expiringWithin)
+	return h, nil
+}
+
+// load reads one host and its keys from the Store.
+func (m *Manager) load(ctx context.Context, name string) (*Host, keyring, error) {
+	rec, err := m.store.Get(ctx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return decodeRecord(rec)
+}

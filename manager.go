@@ -1,0 +1,213 @@
+package certs
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/certs-dev/certs/store"
+)
+
+// Config configures a Manager. The zero value is usable: it stores records
+// in the filesystem under store.DefaultDir(), logs through slog.Default()
+// and has no issuer (Obtain returns ErrNoIssuer).
+type Config struct {
+	// Store persists records. Nil means store.NewFS(store.DefaultDir()):
+	// $XDG_DATA_HOME/certs, else ~/.local/share/certs.
+	Store Store
+	// Issuer obtains ACME certificates (see the acme package). Nil disables
+	// Obtain and Renew.
+	Issuer Issuer
+	// DNSProvider presents DNS-01 records (see the dnsprovider package).
+	DNSProvider DNSProvider
+	// Logger receives the Manager's logs. Nil means slog.Default().
+	Logger *slog.Logger
+	// Clock returns the current time. Nil means time.Now. Tests inject one.
+	Clock func() time.Time
+
+	// ExpiringWithin is when a certificate becomes "expiring_soon".
+	// Zero means 30 days.
+	ExpiringWithin time.Duration
+	// Roots verifies the chains of imported certificates (internal CAs).
+	// Nil means the system roots.
+	Roots *x509.CertPool
+	// RequireTrustedChain refuses imports whose chain does not verify
+	// against Roots (ErrIncompleteChain) instead of warning.
+	RequireTrustedChain bool
+	// AllowWeakKeys accepts RSA keys of 1024-2047 bits with a warning
+	// instead of refusing them with ErrWeakKey.
+	AllowWeakKeys bool
+	// MaxSANs is the SAN count above which imports get a warning. Zero
+	// means 100.
+	MaxSANs int
+
+	// DefaultCertificate is served to clients that send no SNI. Nil makes
+	// such handshakes fail with ErrNoServerName.
+	DefaultCertificate *tls.Certificate
+	// InUse, when set, is asked before a removal that would leave a
+	// hostname with nothing to serve; returning true refuses the removal
+	// with ErrInUse. Platforms plug in their "is any app using it" check.
+	InUse func(ctx context.Context, hostname string) (bool, error)
+}
+
+// Manager manages the certificates of many hostnames and serves them.
+//
+// All methods are safe for concurrent use. GetCertificate reads an
+// immutable in-memory index and never blocks on writers; every change is
+// persisted to the Store first and then published to the index atomically.
+type Manager struct {
+	store          Store
+	issuer         Issuer
+	dns            DNSProvider
+	log            *slog.Logger
+	now            func() time.Time
+	expiringWithin time.Duration
+	roots          *x509.CertPool
+	requireTrusted bool
+	allowWeak      bool
+	maxSANs        int
+	defaultCert    *tls.Certificate
+	inUse          func(ctx context.Context, hostname string) (bool, error)
+
+	index   atomic.Pointer[snapshot]
+	indexMu sync.Mutex // serializes index writers; readers never take it
+
+	hostLocks keyedMutex
+	events    eventBus
+}
+
+// New validates cfg, fills in its defaults, and loads every stored record
+// into the serving index. It is NewContext with context.Background().
+func New(cfg Config) (*Manager, error) {
+	return NewContext(context.Background(), cfg)
+}
+
+// NewContext is New with a context for loading the stored records.
+func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
+	if cfg.ExpiringWithin < 0 {
+		return nil, fmt.Errorf("%w: ExpiringWithin is negative; use a positive duration or zero for 30 days", ErrInvalidConfig)
+	}
+	if cfg.MaxSANs < 0 {
+		return nil, fmt.Errorf("%w: MaxSANs is negative; use a positive count or zero for 100", ErrInvalidConfig)
+	}
+	if dc := cfg.DefaultCertificate; dc != nil && (len(dc.Certificate) == 0 || dc.PrivateKey == nil) {
+		return nil, fmt.Errorf("%w: DefaultCertificate has no certificate or no private key", ErrInvalidConfig)
+	}
+	m := &Manager{
+		store: cfg.Store, issuer: cfg.Issuer, dns: cfg.DNSProvider,
+		log: cfg.Logger, now: cfg.Clock, expiringWithin: cfg.ExpiringWithin,
+		roots: cfg.Roots, requireTrusted: cfg.RequireTrustedChain,
+		allowWeak: cfg.AllowWeakKeys, maxSANs: cfg.MaxSANs,
+		defaultCert: cfg.DefaultCertificate, inUse: cfg.InUse,
+	}
+	if m.log == nil {
+		m.log = slog.Default()
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if m.expiringWithin == 0 {
+		m.expiringWithin = 30 * 24 * time.Hour
+	}
+	if m.store == nil {
+		dir, err := store.DefaultDir()
+		if err != nil {
+			return nil, fmt.Errorf("%w: no Store given and no default directory: %v", ErrInvalidConfig, err)
+		}
+		fs, err := store.NewFS(dir)
+		if err != nil {
+			return nil, fmt.Errorf("%w: default store: %v", ErrInvalidConfig, err)
+		}
+		m.store = fs
+	}
+	m.index.Store(newSnapshot())
+	if err := m.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ErrInvalidConfig is returned by New for a Config it cannot use.
+var ErrInvalidConfig = errors.New("certs: invalid config")
+
+// Reload rebuilds the serving index from the Store. New calls it; call it
+// again when another process changed the shared Store. Records that fail to
+// load are logged and skipped, so one bad record never stops serving the
+// others.
+func (m *Manager) Reload(ctx context.Context) error {
+	m.indexMu.Lock()
+	defer m.indexMu.Unlock()
+	snap := newSnapshot()
+	opts := store.ListOptions{Limit: 1000}
+	for {
+		page, err := m.store.List(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("certs: load records: %w", err)
+		}
+		for _, rec := range page.Records {
+			h, keys, err := decodeRecord(rec)
+			if err != nil {
+				m.log.Warn("certs: skipping unreadable record", "hostname", rec.Name, "error", err)
+				continue
+			}
+			if e, _ := m.servedFor(h, keys, false); e != nil {
+				snap = snap.set(h.Hostname, e)
+			}
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		opts.Cursor = page.NextCursor
+	}
+	m.index.Store(snap)
+	return nil
+}
+
+// publish replaces what is served for hostname (nil stops serving it).
+func (m *Manager) publish(hostname string, e *served) {
+	m.indexMu.Lock()
+	m.index.Store(m.index.Load().set(hostname, e))
+	m.indexMu.Unlock()
+}
+
+// keyedMutex serializes read-modify-write cycles per hostname within one
+// process. Entries are reference counted and removed when unused.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*refMutex
+}
+
+type refMutex struct {
+	sync.Mutex
+	refs int
+}
+
+func (k *keyedMutex) lock(name string) (unlock func()) {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = make(map[string]*refMutex)
+	}
+	l := k.locks[name]
+	if l == nil {
+		l = &refMutex{}
+		k.locks[name] = l
+	}
+	l.refs++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		l.refs--
+		if l.refs == 0 {
+			delete(k.locks, name)
+		}
+		k.mu.Unlock()
+	}
+}

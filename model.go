@@ -1,0 +1,203 @@
+package certs
+
+import (
+	"time"
+
+	"github.com/certs-dev/certs/validate"
+)
+
+// Source says where a certificate came from.
+type Source string
+
+// The two sources a hostname can hold side by side.
+const (
+	// SourceCustom is a certificate the user imported.
+	SourceCustom Source = "custom"
+	// SourceACME is a certificate obtained from an ACME CA.
+	SourceACME Source = "acme"
+)
+
+// Status is the state of a certificate or hostname, in the vocabulary of the
+// hosting platforms' certificate APIs.
+type Status string
+
+// Statuses. A hostname's status is the status of the certificate it serves
+// (custom first, then ACME), or of the pending one when it serves none.
+const (
+	StatusPendingValidation Status = "pending_validation"
+	StatusPendingOwnership  Status = "pending_ownership"
+	StatusActive            Status = "active"
+	StatusExpiringSoon      Status = "expiring_soon"
+	StatusExpired           Status = "expired"
+	StatusNotYetValid       Status = "not_yet_valid"
+	StatusRevoked           Status = "revoked"
+	StatusFailed            Status = "failed"
+)
+
+// Certificate is one certificate of a hostname: its public facts and its
+// lifecycle. It holds no private key material; keys are kept apart in the
+// Store and only PrivateKey returns them.
+type Certificate struct {
+	Source Source `json:"source"`
+	// Status and DaysUntilExpiry are derived from the facts and the
+	// Manager's clock each time a Certificate is returned.
+	Status          Status `json:"status"`
+	DaysUntilExpiry int    `json:"days_until_expiry"`
+
+	validate.Facts
+	// ChainPEM is the chain as served: leaf first, then intermediates.
+	ChainPEM string `json:"chain_pem"`
+	// Warnings are the validation warnings recorded when it was stored.
+	Warnings []validate.Warning `json:"warnings,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// ACME lifecycle; zero for custom certificates.
+	AutoRenew        bool              `json:"auto_renew"`
+	Names            []string          `json:"names,omitempty"`
+	Options          *ACMEOptions      `json:"acme_options,omitempty"`
+	LastRenewAttempt *time.Time        `json:"last_renew_attempt,omitempty"`
+	LastRenewError   string            `json:"last_renew_error,omitempty"`
+	FailureCount     int               `json:"failure_count,omitempty"`
+	NextRenewalAt    *time.Time        `json:"next_renewal_at,omitempty"`
+	RenewedFrom      *time.Time        `json:"renewed_from,omitempty"`
+	RateLimitedUntil *time.Time        `json:"rate_limited_until,omitempty"`
+	RevokedAt        *time.Time        `json:"revoked_at,omitempty"`
+	RevocationReason *RevocationReason `json:"revocation_reason,omitempty"`
+	CA               string            `json:"ca,omitempty"`
+}
+
+// ACMEOptions are the order options an ACME certificate was obtained with;
+// renewals reuse them.
+type ACMEOptions struct {
+	KeyType   KeyType       `json:"key_type,omitempty"`
+	Challenge ChallengeType `json:"challenge,omitempty"`
+	Profile   string        `json:"profile,omitempty"`
+}
+
+// Host is everything the Manager knows about one hostname: up to two
+// certificates (custom and ACME) and the hostname's metadata. It holds no
+// private key material.
+type Host struct {
+	Hostname string `json:"hostname"`
+	// Status is derived; see Status.
+	Status Status `json:"status"`
+	// DisplayName and Labels are optional metadata for platforms.
+	DisplayName string            `json:"display_name,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+
+	Custom *Certificate `json:"custom,omitempty"`
+	ACME   *Certificate `json:"acme,omitempty"`
+
+	// ACMERequested is true once Obtain was called and until RemoveACME.
+	ACMERequested bool `json:"acme_requested"`
+	// ValidationErrors are the problems of the last failed ACME order.
+	ValidationErrors []ChallengeProblem `json:"validation_errors,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// HasCustom reports whether the hostname holds a custom certificate.
+func (h *Host) HasCustom() bool { return h != nil && h.Custom != nil }
+
+// HasACME reports whether the hostname holds an ACME certificate.
+func (h *Host) HasACME() bool { return h != nil && h.ACME != nil }
+
+// Certificate returns the certificate of the given source, or nil.
+func (h *Host) Certificate(src Source) *Certificate {
+	switch src {
+	case SourceCustom:
+		return h.Custom
+	case SourceACME:
+		return h.ACME
+	}
+	return nil
+}
+
+func (h *Host) setCertificate(src Source, c *Certificate) {
+	if src == SourceCustom {
+		h.Custom = c
+	} else {
+		h.ACME = c
+	}
+}
+
+// secretName is the Store secret that holds a source's private key.
+func secretName(src Source) string { return string(src) + ".key" }
+
+// derive fills the derived fields (status, days until expiry) at now.
+func (c *Certificate) derive(now time.Time, expiringWithin time.Duration) {
+	c.DaysUntilExpiry = int(c.NotAfter.Sub(now).Hours() / 24)
+	switch {
+	case c.RevokedAt != nil:
+		c.Status = StatusRevoked
+	case now.After(c.NotAfter):
+		c.Status = StatusExpired
+	case now.Before(c.NotBefore):
+		c.Status = StatusNotYetValid
+	case c.NotAfter.Sub(now) <= expiringWithin:
+		c.Status = StatusExpiringSoon
+	default:
+		c.Status = StatusActive
+	}
+}
+
+// usable reports whether a certificate with this status may be served as
+// the preferred one.
+func (s Status) usable() bool { return s == StatusActive || s == StatusExpiringSoon }
+
+// derive fills the derived fields of the host and its certificates.
+func (h *Host) derive(now time.Time, expiringWithin time.Duration) {
+	for _, c := range []*Certificate{h.Custom, h.ACME} {
+		if c != nil {
+			c.derive(now, expiringWithin)
+		}
+	}
+	switch {
+	case h.Custom != nil && h.Custom.Status.usable():
+		h.Status = h.Custom.Status
+	case h.ACME != nil && h.ACME.Status.usable():
+		h.Status = h.ACME.Status
+	case h.Custom != nil:
+		h.Status = h.Custom.Status
+	case h.ACME != nil:
+		h.Status = h.ACME.Status
+	case len(h.ValidationErrors) > 0:
+		h.Status = StatusFailed
+	default:
+		h.Status = StatusPendingValidation
+	}
+}
+
+// expiresAt is the earliest expiry among the held certificates, used to
+// sort List results.
+func (h *Host) expiresAt() time.Time {
+	var t time.Time
+	for _, c := range []*Certificate{h.Custom, h.ACME} {
+		if c != nil && c.RevokedAt == nil && (t.IsZero() || c.NotAfter.Before(t)) {
+			t = c.NotAfter
+		}
+	}
+	return t
+}
+
+func (h *Host) clone() *Host {
+	c := *h
+	if h.Custom != nil {
+		cc := *h.Custom
+		c.Custom = &cc
+	}
+	if h.ACME != nil {
+		ac := *h.ACME
+		c.ACME = &ac
+	}
+	if h.Labels != nil {
+		c.Labels = make(map[string]string, len(h.Labels))
+		for k, v := range h.Labels {
+			c.Labels[k] = v
+		}
+	}
+	return &c
+}

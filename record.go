@@ -1,0 +1,95 @@
+package certs
+
+import (
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+
+	"github.com/certs-dev/certs/store"
+)
+
+// keyring holds the PEM private keys of a hostname's certificates, by
+// source. It never leaves the package except through PrivateKey.
+type keyring map[Source][]byte
+
+// encodeRecord turns a host and its keys into a Store record.
+func encodeRecord(h *Host, keys keyring) (*store.Record, error) {
+	data, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("certs: encode %s: %w", h.Hostname, err)
+	}
+	rec := &store.Record{
+		Name:      h.Hostname,
+		CreatedAt: h.CreatedAt,
+		UpdatedAt: h.UpdatedAt,
+		ExpiresAt: h.expiresAt(),
+		Data:      data,
+		Secrets:   make(map[string][]byte, len(keys)),
+	}
+	for src, k := range keys {
+		rec.Secrets[secretName(src)] = k
+	}
+	return rec, nil
+}
+
+// decodeRecord reads a Store record back into a host and its keys.
+func decodeRecord(rec *store.Record) (*Host, keyring, error) {
+	var h Host
+	if err := json.Unmarshal(rec.Data, &h); err != nil {
+		return nil, nil, fmt.Errorf("certs: decode %s: %w", rec.Name, err)
+	}
+	if h.Hostname != rec.Name {
+		return nil, nil, fmt.Errorf("certs: decode %s: record holds hostname %q", rec.Name, h.Hostname)
+	}
+	keys := keyring{}
+	for _, src := range []Source{SourceCustom, SourceACME} {
+		if k, ok := rec.Secrets[secretName(src)]; ok {
+			keys[src] = k
+		}
+	}
+	return &h, keys, nil
+}
+
+// servedFor builds the serving entry of a host: nil when it serves nothing.
+// Revoked certificates are not served. A certificate whose key pair cannot
+// be loaded is an error when strict (a write must not store what it cannot
+// serve); otherwise it is logged and skipped, so that one bad record never
+// stops the others from being served.
+func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*served, error) {
+	e := &served{}
+	for _, c := range []*Certificate{h.Custom, h.ACME} {
+		if c == nil || c.RevokedAt != nil {
+			continue
+		}
+		tc, err := keyPair(c, keys[c.Source])
+		if err != nil {
+			if strict {
+				return nil, err
+			}
+			m.log.Error("certs: cannot serve certificate", "hostname", h.Hostname, "source", c.Source, "error", err)
+			continue
+		}
+		if c.Source == SourceCustom {
+			e.custom = tc
+			e.customNotBefore, e.customNotAfter = c.NotBefore, c.NotAfter
+		} else {
+			e.acme = tc
+		}
+	}
+	if e.custom == nil && e.acme == nil {
+		return nil, nil
+	}
+	return e, nil
+}
+
+func keyPair(c *Certificate, keyPEM []byte) (*tls.Certificate, error) {
+	if len(keyPEM) == 0 {
+		return nil, fmt.Errorf("certs: %s certificate has no private key in the store", c.Source)
+	}
+	tc, err := tls.X509KeyPair([]byte(c.ChainPEM), keyPEM)
+	if err != nil {
+		// X509KeyPair's errors never contain key material.
+		return nil, fmt.Errorf("certs: load %s key pair: %w", c.Source, err)
+	}
+	return &tc, nil
+}

@@ -1,0 +1,97 @@
+package certs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Remove deletes a hostname and all its certificates, and stops serving it.
+// Removing a hostname the Manager does not hold is not an error. When
+// Config.InUse reports the hostname in use, Remove refuses with ErrInUse.
+func (m *Manager) Remove(ctx context.Context, hostname string) error {
+	name, err := NormalizeHostname(hostname)
+	if err != nil {
+		return err
+	}
+	unlock := m.hostLocks.lock(name)
+	defer unlock()
+	if _, err := m.store.Get(ctx, name); errors.Is(err, ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("certs: remove %s: %w", name, err)
+	}
+	if err := m.guard(ctx, name); err != nil {
+		return err
+	}
+	if err := m.store.Delete(ctx, name); err != nil {
+		return fmt.Errorf("certs: remove %s: %w", name, err)
+	}
+	m.publish(name, nil)
+	m.log.Info("certs: removed hostname", "hostname", name)
+	m.emit(EventRemoved, name, "", nil, nil)
+	return nil
+}
+
+// RemoveCustom removes a hostname's custom certificate; its ACME
+// certificate, if any, goes on being served. The hostname stays.
+func (m *Manager) RemoveCustom(ctx context.Context, hostname string) (*Host, error) {
+	return m.removeSource(ctx, hostname, SourceCustom)
+}
+
+// RemoveACME removes a hostname's ACME certificate and stops requesting
+// one; its custom certificate, if any, goes on being served. The hostname
+// stays.
+func (m *Manager) RemoveACME(ctx context.Context, hostname string) (*Host, error) {
+	return m.removeSource(ctx, hostname, SourceACME)
+}
+
+func (m *Manager) removeSource(ctx context.Context, hostname string, src Source) (*Host, error) {
+	name, err := NormalizeHostname(hostname)
+	if err != nil {
+		return nil, err
+	}
+	var removed *Certificate
+	h, err := m.update(ctx, name, false, func(h *Host, keys keyring) error {
+		other := h.Custom
+		if src == SourceCustom {
+			other = h.ACME
+		}
+		if other == nil || other.RevokedAt != nil {
+			if err := m.guard(ctx, name); err != nil {
+				return err
+			}
+		}
+		removed = h.Certificate(src)
+		h.setCertificate(src, nil)
+		delete(keys, src)
+		if src == SourceACME {
+			h.ACMERequested = false
+			h.ValidationErrors = nil
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("certs: remove %s certificate of %s: %w", src, name, err)
+	}
+	if removed != nil {
+		m.log.Info("certs: removed certificate", "hostname", name, "source", src)
+		m.emit(EventRemoved, name, src, removed, nil)
+	}
+	return h, nil
+}
+
+// guard asks Config.InUse whether a removal may proceed.
+func (m *Manager) guard(ctx context.Context, name string) error {
+	if m.inUse == nil {
+		return nil
+	}
+	used, err := m.inUse(ctx, name)
+	if err != nil {
+		return fmt.Errorf("certs: in-use check for %s: %w", name, err)
+	}
+	if used {
+		return fmt.Errorf("%w: %s", ErrInUse, name)
+	}
+	return nil
+}

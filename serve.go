@@ -1,0 +1,114 @@
+package certs
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"unsafe"
+)
+
+// ErrNoServerName is returned by GetCertificate for a ClientHello without
+// SNI when no Config.DefaultCertificate is set.
+var ErrNoServerName = errors.New("certs: the client sent no server name (SNI) and no default certificate is configured; set Config.DefaultCertificate to serve such clients")
+
+// ErrUnknownHost is returned by GetCertificate for a server name the
+// Manager holds no certificate for.
+var ErrUnknownHost = errors.New("certs: no certificate for this server name")
+
+// GetCertificate returns the certificate for a TLS handshake. Use it as
+// tls.Config.GetCertificate (or use TLSConfig).
+//
+// It looks up the exact server name, then the wildcard one label up, and
+// serves the custom certificate first. It falls back to the ACME
+// certificate when the custom one is absent, expired, not yet valid,
+// revoked, or not supported by the client (ClientHelloInfo.
+// SupportsCertificate, e.g. an ECDSA-only custom certificate and an
+// RSA-only client). A lone certificate is served even if it expired, so
+// that clients see why the handshake is refused.
+//
+// It does no Store I/O, takes no lock and allocates nothing on a hit,
+// including for mixed-case names.
+func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	name := hello.ServerName
+	if name == "" {
+		if m.defaultCert != nil {
+			return m.defaultCert, nil
+		}
+		return nil, ErrNoServerName
+	}
+	if len(name) > 1 && name[len(name)-1] == '.' {
+		name = name[:len(name)-1]
+	}
+	var e *served
+	if hasUpper(name) {
+		e = m.lookupFolded(name)
+	} else {
+		e = m.index.Load().lookup(name)
+	}
+	if e == nil {
+		return nil, unknownHost(hello.ServerName)
+	}
+	return e.choose(hello, m)
+}
+
+// lookupFolded looks up a name with upper-case letters. The lowercased copy
+// lives on the stack and is not retained, so this allocates nothing either.
+func (m *Manager) lookupFolded(name string) *served {
+	var buf [maxHostnameLen]byte
+	if len(name) > len(buf) {
+		return nil
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return m.index.Load().lookup(unsafe.String(&buf[0], len(name)))
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+func unknownHost(name string) error {
+	return fmt.Errorf("%w %q", ErrUnknownHost, name)
+}
+
+// choose picks the certificate to serve: custom first, ACME as fallback.
+func (e *served) choose(hello *tls.ClientHelloInfo, m *Manager) (*tls.Certificate, error) {
+	if e.acme == nil {
+		return e.custom, nil
+	}
+	if e.custom == nil {
+		return e.acme, nil
+	}
+	now := m.now()
+	if now.Before(e.customNotBefore) || now.After(e.customNotAfter) {
+		return e.acme, nil
+	}
+	if hello.SupportsCertificate(e.custom) != nil && hello.SupportsCertificate(e.acme) == nil {
+		return e.acme, nil
+	}
+	return e.custom, nil
+}
+
+// TLSConfig returns a tls.Config that serves the Manager's certificates,
+// with TLS 1.2 as the minimum version and the ACME TLS-ALPN-01 protocol
+// enabled. Add your application protocols to NextProtos.
+func (m *Manager) TLSConfig() *tls.Config {
+	return &tls.Config{
+		GetCertificate: m.GetCertificate,
+		MinVersion:     tls.VersionTLS12,
+		NextProtos:     []string{"h2", "http/1.1", acmeTLSALPNProto},
+	}
+}
+
+// acmeTLSALPNProto is the ALPN protocol of the TLS-ALPN-01 challenge (RFC 8737).
+const acmeTLSALPNProto = "acme-tls/1"

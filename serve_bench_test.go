@@ -1,0 +1,102 @@
+package certs
+
+import (
+	"crypto/tls"
+	"fmt"
+	"testing"
+
+	"github.com/certs-dev/certs/internal/testpki"
+	"github.com/certs-dev/certs/store"
+)
+
+// benchSizes are the hostname counts of the GetCertificate benchmarks.
+var benchSizes = []struct {
+	name string
+	n    int
+}{{"1k", 1_000}, {"100k", 100_000}, {"1M", 1_000_000}}
+
+// benchManager returns a Manager whose index serves n exact names
+// h<i>.example.com and n wildcards *.w<i>.example.com, all with one
+// certificate, built directly in the index (no Store I/O).
+func benchManager(b *testing.B, n int) (*Manager, []string) {
+	b.Helper()
+	leaf := testpki.NewCA(b).Leaf(b, []string{"bench.example.com"}, testpki.LeafOptions{})
+	tc := leaf.TLSCertificate()
+	e := &served{custom: &tc}
+	m, err := New(Config{Store: store.NewMemory()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := make([]string, n)
+	snap := m.index.Load()
+	for i := range names {
+		names[i] = fmt.Sprintf("h%d.example.com", i)
+		snap = snap.set(names[i], e)
+		snap = snap.set(fmt.Sprintf("*.w%d.example.com", i), e)
+	}
+	m.index.Store(snap)
+	return m, names
+}
+
+// hellos returns one ClientHelloInfo per name, in a scrambled order so
+// that successive lookups do not walk memory sequentially.
+func hellos(names []string, name func(i int) string) []*tls.ClientHelloInfo {
+	out := make([]*tls.ClientHelloInfo, len(names))
+	for i := range names {
+		j := (i * 7919) % len(names)
+		out[i] = &tls.ClientHelloInfo{ServerName: name(j)}
+	}
+	return out
+}
+
+// BenchmarkGetCertificate measures exact and wildcard hits against a bare
+// map lookup with the same names in the same run (the floor).
+func BenchmarkGetCertificate(b *testing.B) {
+	for _, size := range benchSizes {
+		m, names := benchManager(b, size.n)
+		floor := make(map[string]*tls.Certificate, len(names))
+		for _, n := range names {
+			floor[n] = &tls.Certificate{}
+		}
+		exact := hellos(names, func(i int) string { return names[i] })
+		wild := hellos(names, func(i int) string { return fmt.Sprintf("x.w%d.example.com", i) })
+		mixed := hellos(names, func(i int) string { return fmt.Sprintf("H%d.Example.COM", i) })
+		b.Run("map/"+size.name, func(b *testing.B) {
+			var sink *tls.Certificate
+			for i := 0; b.Loop(); i++ {
+				sink = floor[exact[i%len(exact)].ServerName]
+			}
+			_ = sink
+		})
+		for _, c := range []struct {
+			name   string
+			hellos []*tls.ClientHelloInfo
+		}{{"exact", exact}, {"wildcard", wild}, {"mixedcase", mixed}} {
+			b.Run(c.name+"/"+size.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					if _, err := m.GetCertificate(c.hellos[i%len(c.hellos)]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkIndexUpdate measures publishing one hostname and removing it
+// again, at each index size: the cost must stay flat as the index grows.
+func BenchmarkIndexUpdate(b *testing.B) {
+	for _, size := range benchSizes {
+		m, _ := benchManager(b, size.n)
+		e := m.index.Load().lookup("h0.example.com")
+		b.Run(size.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				name := fmt.Sprintf("new%d.example.com", i%1024)
+				m.publish(name, e)
+				m.publish(name, nil)
+			}
+		})
+	}
+}
