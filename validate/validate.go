@@ -21,6 +21,8 @@ var (
 	ErrIncompleteChain  = errors.New("validate: certificate chain is incomplete or untrusted")
 	ErrWeakKey          = errors.New("validate: key is too weak")
 	ErrNotLeaf          = errors.New("validate: certificate is a CA certificate, not a server certificate")
+	// ErrNoCertificate is reported when Certificate is given a nil leaf.
+	ErrNoCertificate = errors.New("validate: no certificate")
 )
 
 // Options tune Certificate. The zero value checks against the system roots

@@ -1,0 +1,101 @@
+package validate
+
+import (
+	"slices"
+	"strings"
+)
+
+// DefaultOwnershipPrefix is the first label of the ownership TXT record
+// when RequirementsConfig.OwnershipPrefix is empty.
+const DefaultOwnershipPrefix = "_certs-ownership"
+
+// DNSRequirements are the records a hostname needs so that the platform can
+// serve it and obtain its certificates. Names carry no trailing dot.
+type DNSRequirements struct {
+	// A and AAAA are the addresses the hostname may point at.
+	A    []string `json:"a"`
+	AAAA []string `json:"aaaa"`
+	// CNAME is the target the hostname may point at instead ("" if none).
+	CNAME string `json:"cname,omitempty"`
+	// ACMEChallenge is where _acme-challenge may be delegated for DNS-01.
+	ACMEChallenge ACMEChallengeRequirement `json:"acme_challenge"`
+	// Ownership is the TXT record that proves ownership of the hostname.
+	Ownership OwnershipRequirement `json:"ownership"`
+}
+
+// ACMEChallengeRequirement is the CNAME that delegates DNS-01 to the platform.
+type ACMEChallengeRequirement struct {
+	// Name is "_acme-challenge.<hostname>" (without any "*.").
+	Name string `json:"name"`
+	// Target is where Name should point ("" when no delegation is offered).
+	Target string `json:"target,omitempty"`
+}
+
+// OwnershipRequirement is the TXT record that proves ownership.
+type OwnershipRequirement struct {
+	// Name is the TXT record's name, e.g. "_certs-ownership.example.com"
+	// ("" when ownership is not required).
+	Name string `json:"name,omitempty"`
+	// Values are the accepted values (e.g. an app value and an org value);
+	// any one of them proves ownership.
+	Values []string `json:"values,omitempty"`
+}
+
+// RequirementsConfig is the platform's configuration from which
+// Requirements derives each hostname's DNSRequirements.
+type RequirementsConfig struct {
+	// A and AAAA are the platform's addresses.
+	A, AAAA []string
+	// CNAME is the target hostnames may CNAME to (e.g. "my-app.example.net").
+	CNAME string
+	// ACMEChallengeZone is the platform zone under which _acme-challenge
+	// may be delegated: the target is "<hostname>.<ACMEChallengeZone>".
+	// Empty means no delegation is offered.
+	ACMEChallengeZone string
+	// OwnershipPrefix is the ownership TXT record's first label; empty
+	// means DefaultOwnershipPrefix.
+	OwnershipPrefix string
+	// OwnershipValues are the accepted ownership TXT values; none means
+	// ownership is not required.
+	OwnershipValues []string
+}
+
+// Requirements computes the DNS records that hostname needs under cfg.
+// A wildcard hostname ("*.example.com") gets the challenge and ownership
+// names of its base domain.
+func Requirements(hostname string, cfg RequirementsConfig) DNSRequirements {
+	host := normalizeName(hostname)
+	base := strings.TrimPrefix(host, "*.")
+	req := DNSRequirements{
+		A:     nonNil(slices.Clone(cfg.A)),
+		AAAA:  nonNil(slices.Clone(cfg.AAAA)),
+		CNAME: normalizeName(cfg.CNAME),
+		ACMEChallenge: ACMEChallengeRequirement{
+			Name: "_acme-challenge." + base,
+		},
+	}
+	if zone := normalizeName(cfg.ACMEChallengeZone); zone != "" {
+		req.ACMEChallenge.Target = base + "." + zone
+	}
+	if len(cfg.OwnershipValues) > 0 {
+		prefix := strings.Trim(cfg.OwnershipPrefix, ".")
+		if prefix == "" {
+			prefix = DefaultOwnershipPrefix
+		}
+		req.Ownership = OwnershipRequirement{Name: prefix + "." + base, Values: slices.Clone(cfg.OwnershipValues)}
+	}
+	return req
+}
+
+// normalizeName lowercases name and removes a trailing dot.
+func normalizeName(name string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
+}
+
+// nonNil returns s, or an empty slice for nil, so that JSON shows [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
