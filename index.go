@@ -194,7 +194,7 @@ func (s *snapshot) lookup(name string) *served {
 	if e := s.exact.find(maphash.String(s.seed, name), name); e != nil {
 		return e
 	}
-	for i := 0; i < len(name); i++ {
+	for i := 1; i < len(name); i++ { // a wildcard never matches an empty label
 		if name[i] == '.' {
 			parent := name[i+1:]
 			return s.wild.find(maphash.String(s.seed, parent), parent)

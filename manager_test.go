@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -52,7 +54,7 @@ func newFixture(t *testing.T, mod ...func(*Config)) *fixture {
 	require.NoError(t, err)
 	ca := testpki.NewCA(t)
 	f := &fixture{t: t, store: fs, ca: ca, inter: ca.Intermediate(t), clock: &fakeClock{now: time.Now()}}
-	cfg := Config{Store: fs, Roots: ca.Pool(), Clock: f.clock.Now}
+	cfg := Config{Store: fs, Roots: ca.Pool(), Clock: f.clock.Now, Logger: quietLogger()}
 	for _, fn := range mod {
 		fn(&cfg)
 	}
@@ -477,3 +479,5 @@ func TestConcurrentImportsAndRemoves(t *testing.T) {
 }
 
 func factsOf(l *testpki.Leaf) validate.Facts { return validate.FactsOf(l.Cert) }
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
