@@ -22,3 +22,15 @@ func TestFSConformance(t *testing.T) {
 		return s
 	})
 }
+
+// TestFSLockTwoInstances checks exclusion between two FS values sharing a
+// directory, as two processes would.
+func TestFSLockTwoInstances(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, err := store.NewFS(dir)
+	require.NoError(t, err)
+	b, err := store.NewFS(dir)
+	require.NoError(t, err)
+	storetest.RunMutualExclusion(t, []store.Locker{a, b}, "shared.example.com", 4, 3)
+}

@@ -72,7 +72,9 @@ func (s *FS) Lock(ctx context.Context, name string) (unlock func(), err error) {
 		if ok {
 			return s.hold(path, content, ttl), nil
 		}
-		breakStaleLock(path, ttl)
+		if breakStaleLock(path, ttl) {
+			continue // retry at once
+		}
 		poll := min(50*time.Millisecond+rand.N(100*time.Millisecond), ttl/3)
 		t := time.NewTimer(poll)
 		select {
@@ -181,23 +183,23 @@ func refreshLockFile(path, id string) bool {
 }
 
 // breakStaleLock removes the lock file at path if it has not been touched
-// for ttl.
-func breakStaleLock(path string, ttl time.Duration) {
+// for ttl, and reports whether it did.
+func breakStaleLock(path string, ttl time.Duration) bool {
 	// Read, then stat: if the stat shows a stale file, that file existed
 	// before the read, so the content read is the stale file's.
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return
+		return false
 	}
 	fi, err := os.Stat(path)
 	if err != nil || time.Since(fi.ModTime()) < ttl {
-		return
+		return false
 	}
-	removeLockFile(path, identity(b), ttl)
+	return removeLockFile(path, identity(b), ttl)
 }
 
 // removeLockFile removes the lock file at path if its content still has
-// identity id. The owner releasing its lock and the waiters breaking a
+// identity id, and reports whether it did. The owner releasing its lock and the waiters breaking a
 // stale one all go through here.
 //
 // Removing by path is only safe if the file cannot change between the
@@ -208,22 +210,22 @@ func breakStaleLock(path string, ttl time.Duration) {
 // removes it: two waiters cannot both break the same stale lock and then
 // both create a new one, and a late waiter cannot remove the new holder's
 // file. A marker left by a crash is removed once it is older than ttl.
-func removeLockFile(path, id string, ttl time.Duration) {
+func removeLockFile(path, id string, ttl time.Duration) bool {
 	marker := filepath.Join(filepath.Dir(path), removalPrefix+id)
 	m, err := os.OpenFile(marker, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
 	if err != nil {
 		if fi, serr := os.Stat(marker); serr == nil && time.Since(fi.ModTime()) > ttl {
 			os.Remove(marker)
 		}
-		return
+		return false
 	}
 	m.Close()
 	defer os.Remove(marker)
 	b, err := os.ReadFile(path)
 	if err != nil || identity(b) != id {
-		return
+		return false
 	}
-	os.Remove(path)
+	return os.Remove(path) == nil
 }
 
 // identity names a lock file by its content, which is unique per lock
