@@ -34,3 +34,30 @@ func TestFSLockTwoInstances(t *testing.T) {
 	require.NoError(t, err)
 	storetest.RunMutualExclusion(t, []store.Locker{a, b}, "shared.example.com", 4, 3)
 }
+
+func testKey(t *testing.T, id string) store.Key {
+	t.Helper()
+	k, err := store.GenerateKey(id)
+	require.NoError(t, err)
+	return k
+}
+
+func TestEncryptedMemoryConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := store.NewEncrypted(store.NewMemory(), testKey(t, "k2"), testKey(t, "k1"))
+		require.NoError(t, err)
+		return s
+	})
+}
+
+func TestEncryptedFSConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) store.Store {
+		fs, err := store.NewFS(t.TempDir())
+		require.NoError(t, err)
+		s, err := store.NewEncrypted(fs, testKey(t, "k1"))
+		require.NoError(t, err)
+		return s
+	})
+}
