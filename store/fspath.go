@@ -49,8 +49,8 @@ func decodeName(enc string) (string, bool) {
 	if strings.HasPrefix(enc, wildcardEnc) {
 		name = "*." + enc[len(wildcardEnc):]
 	}
-	if checkName(name) != nil {
-		return "", false
+	if checkName(name) != nil || encodeName(name) != enc {
+		return "", false // e.g. a directory literally named "*.example.com"
 	}
 	return name, true
 }
