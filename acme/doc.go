@@ -1,0 +1,56 @@
+// Package acme is a certs.Issuer that obtains certificates from an ACME
+// certificate authority (Let's Encrypt, ZeroSSL, Google Trust Services, a
+// private CA, Pebble) on top of lego's ACME protocol layer.
+//
+//	iss, err := acme.New(acme.Config{
+//		Email:    "ops@example.com",
+//		AgreeTOS: true,
+//		Store:    st, // where the ACME account is kept
+//	})
+//	cert, err := iss.Issue(ctx, certs.IssueRequest{
+//		Names:  []string{"example.com", "www.example.com"},
+//		HTTP01: solver,
+//	})
+//
+// # Accounts
+//
+// One ACME account exists per (directory URL, email). Its key and
+// registration are stored as a blob of Config.Store under
+// acme/accounts/<sha256 of the directory URL>/<email or "default">/account.json,
+// created on first use and reused by every later Issue call, by every Issuer
+// on the same Store, and after restarts. If the Store is a certs.Locker the
+// creation is done under its lock, so that concurrent first uses create one
+// account.
+//
+// # Contexts
+//
+// lego's high-level client (lego.Client, certificate.Certifier) takes no
+// context and sleeps in places that cannot be interrupted, and its DNS-01
+// solver queries package-global resolvers. This package therefore drives the
+// order itself (new order, authorizations, challenges, finalization,
+// download) through lego's protocol layer (api.Core: JWS, nonces, badNonce
+// retries), with an HTTP client bound to the caller's context: when ctx is
+// done every request fails at once and every wait returns, so Issue returns
+// promptly without leaving goroutines behind. Challenge records are always
+// cleaned up, with a detached context bounded by 30 s, also after
+// cancellation.
+//
+// # DNS-01
+//
+// The TXT record's name is found by following any CNAME at
+// _acme-challenge.<domain> (up to 8 hops), and its propagation is checked
+// before the CA is asked to validate, with miekg/dns against
+// Config.DNSResolvers or, by default, against every authoritative name
+// server of the record's zone. No package-global resolver setting is read
+// or written, so several Issuers in one process never interfere.
+//
+// # Logging
+//
+// The Issuer logs its steps to Config.Logger. lego itself logs (rarely,
+// now that this package drives orders: nonce retries, registrations)
+// through the process-global variable github.com/go-acme/lego/v4/log.Logger,
+// which this package never touches. To route those lines into slog, set it
+// once at program start, before any Issuer runs:
+//
+//	legolog.Logger = acme.LegoLogger(logger)
+package acme

@@ -1,0 +1,204 @@
+package acme
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-acme/lego/v4/certificate"
+
+	"github.com/certs-dev/certs"
+)
+
+// Issuer obtains, revokes and looks up the renewal windows of certificates
+// at one ACME CA, under one account. It is safe for concurrent use; every
+// method honours its context (see the package documentation).
+type Issuer struct {
+	cfg    Config
+	dirURL string
+	http   *httpTemplate
+	log    *slog.Logger
+	dns    *dnsChecker
+
+	propagation time.Duration // < 0: no propagation check
+	accounts    *accounts
+}
+
+var (
+	_ certs.Issuer        = (*Issuer)(nil)
+	_ certs.RenewalInfoer = (*Issuer)(nil)
+)
+
+// New validates cfg and returns an Issuer. It does not contact the CA: the
+// account is loaded or created on first use.
+func New(cfg Config) (*Issuer, error) {
+	if !cfg.AgreeTOS {
+		return nil, ErrTOSNotAgreed
+	}
+	if cfg.Store == nil {
+		return nil, ErrNoStore
+	}
+	dirURL, err := cfg.directoryURL()
+	if err != nil {
+		return nil, err
+	}
+	if err := validateEmail(cfg.Email); err != nil {
+		return nil, err
+	}
+	if cfg.EAB != nil {
+		if err := cfg.EAB.validate(); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.DefaultChallenge != "" && !validChallenge(cfg.DefaultChallenge) {
+		return nil, fmt.Errorf("%w: Config.DefaultChallenge %q", ErrInvalidChallenge, cfg.DefaultChallenge)
+	}
+	resolvers, err := resolverAddrs(cfg.DNSResolvers)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := newHTTPTemplate(cfg.HTTPClient, cfg.Roots)
+	if err != nil {
+		return nil, err
+	}
+	i := &Issuer{
+		cfg: cfg, dirURL: dirURL, http: tmpl, log: cfg.Logger,
+		dns:         newDNSChecker(resolvers),
+		propagation: cfg.PropagationTimeout,
+		accounts:    newAccounts(cfg.Store, dirURL, cfg.Email),
+	}
+	if i.log == nil {
+		i.log = slog.Default()
+	}
+	if i.propagation == 0 {
+		i.propagation = DefaultPropagationTimeout
+	}
+	return i, nil
+}
+
+// DirectoryURL returns the CA's directory URL.
+func (i *Issuer) DirectoryURL() string { return i.dirURL }
+
+// String describes the Issuer without secrets.
+func (i *Issuer) String() string {
+	return fmt.Sprintf("acme.Issuer{directory: %q, email: %q}", i.dirURL, i.cfg.Email)
+}
+
+// plan is a checked IssueRequest.
+type plan struct {
+	names     []string
+	keyType   certs.KeyType
+	profile   string
+	challenge certs.ChallengeType
+	replaces  string // ARI CertID of IssueRequest.Replaces
+	req       certs.IssueRequest
+}
+
+// Issue obtains a certificate for req.Names. With req.DryRun it checks the
+// request, the CA's directory, the account (creating it if needed) and the
+// profile, places no order and returns nil, nil.
+//
+// Failed challenges are a *certs.ValidationError, rate limits a
+// *certs.RateLimitError. When ctx is done Issue returns promptly with an
+// error matching ctx.Err(), after cleaning up the challenges it presented.
+func (i *Issuer) Issue(ctx context.Context, req certs.IssueRequest) (*certs.IssuedCertificate, error) {
+	p, err := i.plan(req)
+	if err != nil {
+		return nil, err
+	}
+	s, err := i.connect(ctx, req.DryRun)
+	if err != nil {
+		return nil, err
+	}
+	if p.profile, err = i.checkProfile(ctx, s, p.profile); err != nil {
+		return nil, err
+	}
+	if req.DryRun {
+		i.log.DebugContext(ctx, "acme: dry run passed", "names", p.names, "challenge", p.challenge)
+		return nil, nil
+	}
+	return i.obtain(ctx, s, p)
+}
+
+// plan checks req against everything that needs no network.
+func (i *Issuer) plan(req certs.IssueRequest) (*plan, error) {
+	p := &plan{keyType: req.KeyType, profile: req.Profile, challenge: req.Challenge, req: req}
+	if p.keyType == "" {
+		p.keyType = certs.KeyEC256
+	}
+	if !p.keyType.Valid() {
+		return nil, fmt.Errorf("%w (got %q)", certs.ErrInvalidKeyType, req.KeyType)
+	}
+	if p.profile == "" {
+		p.profile = i.cfg.DefaultProfile
+	}
+	if p.challenge == "" {
+		p.challenge = i.cfg.DefaultChallenge
+	}
+	if p.challenge == "" {
+		p.challenge = certs.ChallengeHTTP01
+	}
+	if err := checkSolver(p.challenge, req); err != nil {
+		return nil, err
+	}
+	names, err := normalizeNames(req.Names, p.challenge)
+	if err != nil {
+		return nil, err
+	}
+	p.names = names
+	if req.Replaces != nil {
+		if p.replaces, err = certificate.MakeARICertID(req.Replaces); err != nil {
+			return nil, fmt.Errorf("acme: IssueRequest.Replaces: %w", err)
+		}
+	}
+	return p, nil
+}
+
+func checkSolver(c certs.ChallengeType, req certs.IssueRequest) error {
+	switch {
+	case !validChallenge(c):
+		return fmt.Errorf("%w (got %q)", ErrInvalidChallenge, c)
+	case c == certs.ChallengeHTTP01 && req.HTTP01 == nil:
+		return ErrNoHTTP01Solver
+	case c == certs.ChallengeTLSALPN01 && req.TLSALPN01 == nil:
+		return ErrNoTLSALPN01Solver
+	case c == certs.ChallengeDNS01 && req.DNS01 == nil:
+		return certs.ErrNoDNSProvider
+	}
+	return nil
+}
+
+// checkProfile returns the profile to request: profile itself when the CA
+// offers it, "" when the CA advertises no profiles at all.
+func (i *Issuer) checkProfile(ctx context.Context, s *session, profile string) (string, error) {
+	offered := s.core.GetDirectory().Meta.Profiles
+	if profile == "" {
+		return "", nil
+	}
+	if len(offered) == 0 {
+		i.log.WarnContext(ctx, "acme: the CA advertises no profiles; requesting none", "profile", profile)
+		return "", nil
+	}
+	if _, ok := offered[profile]; !ok {
+		names := make([]string, 0, len(offered))
+		for n := range offered {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return "", fmt.Errorf("%w: %q; choose one of: %s", ErrUnknownProfile, profile, strings.Join(names, ", "))
+	}
+	return profile, nil
+}
+
+// leaf returns the first certificate of a PEM chain.
+func leaf(chainPEM []byte) (*x509.Certificate, error) {
+	certs, err := parseChain(chainPEM)
+	if err != nil {
+		return nil, err
+	}
+	return certs[0], nil
+}

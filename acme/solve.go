@@ -1,0 +1,225 @@
+package acme
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	legoacme "github.com/go-acme/lego/v4/acme"
+	"github.com/go-acme/lego/v4/acme/api"
+	"github.com/go-acme/lego/v4/challenge"
+
+	"github.com/certs-dev/certs"
+)
+
+// attempt is one authorization being validated with the plan's challenge.
+type attempt struct {
+	authz     *authorization
+	domain    string // the identifier, without "*."
+	target    string // as ordered: "*.example.com" for a wildcard
+	chal      legoacme.Challenge
+	keyAuth   string
+	record    certs.DNSRecord // dns-01 only
+	presented bool
+}
+
+// solve gets every pending authorization validated: present all
+// challenges, wait for DNS propagation (dns-01), ask the CA to validate and
+// poll until it is done. Presented challenges are always cleaned up.
+// Failures the user can fix are a *certs.ValidationError.
+func (i *Issuer) solve(ctx context.Context, s *session, p *plan, authzs []*authorization) error {
+	attempts, problems := i.attempts(s, p, authzs)
+	if len(problems) > 0 {
+		return fmt.Errorf("acme: order for %s: %w", strings.Join(p.names, ", "), &certs.ValidationError{Problems: problems})
+	}
+	if len(attempts) == 0 {
+		return nil
+	}
+	defer i.cleanup(ctx, p, attempts)
+	for _, at := range attempts {
+		if err := i.present(ctx, p, at); err != nil {
+			return err
+		}
+	}
+	if p.challenge == certs.ChallengeDNS01 && i.propagation > 0 {
+		problems, err := i.waitPropagation(ctx, attempts)
+		if err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("acme: order for %s: %w", strings.Join(p.names, ", "), &certs.ValidationError{Problems: problems})
+		}
+	}
+	problems, err := i.validate(ctx, s, p, attempts)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("acme: order for %s: %w", strings.Join(p.names, ", "), &certs.ValidationError{Problems: problems})
+	}
+	return nil
+}
+
+// attempts picks the plan's challenge in every authorization still pending.
+func (i *Issuer) attempts(s *session, p *plan, authzs []*authorization) ([]*attempt, []certs.ChallengeProblem) {
+	var (
+		out      []*attempt
+		problems []certs.ChallengeProblem
+	)
+	for _, a := range authzs {
+		target := challenge.GetTargetedDomain(a.Authorization)
+		switch a.Status {
+		case legoacme.StatusValid:
+			continue
+		case legoacme.StatusPending:
+		default:
+			problems = append(problems, certs.ChallengeProblem{Domain: target, Challenge: p.challenge,
+				Detail: "the authorization is " + a.Status, Hint: "retry the order"})
+			continue
+		}
+		chal, err := challenge.FindChallenge(challenge.Type(p.challenge), a.Authorization)
+		if err != nil {
+			problems = append(problems, offeredProblem(target, p.challenge, a.Challenges))
+			continue
+		}
+		keyAuth, err := s.core.GetKeyAuthorization(chal.Token)
+		if err != nil {
+			problems = append(problems, certs.ChallengeProblem{Domain: target, Challenge: p.challenge,
+				Detail: "compute key authorization: " + err.Error()})
+			continue
+		}
+		out = append(out, &attempt{authz: a, domain: a.Identifier.Value, target: target, chal: chal, keyAuth: keyAuth})
+	}
+	return out, problems
+}
+
+func offeredProblem(target string, want certs.ChallengeType, offered []legoacme.Challenge) certs.ChallengeProblem {
+	types := make([]string, 0, len(offered))
+	for _, c := range offered {
+		types = append(types, c.Type)
+	}
+	return certs.ChallengeProblem{
+		Domain: target, Challenge: want,
+		Detail: fmt.Sprintf("the CA offers no %s challenge for %s (offered: %s)", want, target, strings.Join(types, ", ")),
+		Hint:   "choose one of the offered challenge types",
+	}
+}
+
+// present makes one challenge answerable through the request's solver.
+func (i *Issuer) present(ctx context.Context, p *plan, at *attempt) error {
+	at.presented = true // CleanUp of a record that is not there is a success
+	var err error
+	switch p.challenge {
+	case certs.ChallengeHTTP01:
+		err = p.req.HTTP01.Present(ctx, at.domain, at.chal.Token, at.keyAuth)
+	case certs.ChallengeTLSALPN01:
+		err = p.req.TLSALPN01.Present(ctx, at.domain, at.chal.Token, at.keyAuth)
+	case certs.ChallengeDNS01:
+		fqdn, ferr := i.dns.challengeFQDN(ctx, at.domain)
+		if ferr != nil {
+			at.presented = false
+			return fmt.Errorf("acme: dns-01 for %s: %w", at.target, ferr)
+		}
+		at.record = certs.DNSRecord{Domain: at.domain, FQDN: fqdn, Value: txtValue(at.keyAuth),
+			Token: at.chal.Token, KeyAuth: at.keyAuth}
+		err = p.req.DNS01.Present(ctx, at.record)
+	}
+	if err != nil {
+		return fmt.Errorf("acme: present %s challenge for %s: %w", p.challenge, at.target, err)
+	}
+	i.log.DebugContext(ctx, "acme: challenge presented", "domain", at.target, "challenge", p.challenge, "fqdn", at.record.FQDN)
+	return nil
+}
+
+// cleanup removes every presented challenge, with a context that survives
+// the caller's cancellation for cleanupTimeout. Errors are logged: the
+// order's outcome does not depend on them.
+func (i *Issuer) cleanup(ctx context.Context, p *plan, attempts []*attempt) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	for _, at := range attempts {
+		if !at.presented {
+			continue
+		}
+		var err error
+		switch p.challenge {
+		case certs.ChallengeHTTP01:
+			err = p.req.HTTP01.CleanUp(cctx, at.domain, at.chal.Token, at.keyAuth)
+		case certs.ChallengeTLSALPN01:
+			err = p.req.TLSALPN01.CleanUp(cctx, at.domain, at.chal.Token, at.keyAuth)
+		case certs.ChallengeDNS01:
+			err = p.req.DNS01.CleanUp(cctx, at.record)
+		}
+		if err != nil {
+			i.log.WarnContext(ctx, "acme: challenge clean-up failed", "domain", at.target, "challenge", p.challenge, "error", err)
+		}
+	}
+}
+
+// waitPropagation waits, for at most the propagation timeout in all, until
+// every TXT record is visible. Records that are not become problems.
+func (i *Issuer) waitPropagation(ctx context.Context, attempts []*attempt) ([]certs.ChallengeProblem, error) {
+	pctx, cancel := context.WithTimeout(ctx, i.propagation)
+	defer cancel()
+	var problems []certs.ChallengeProblem
+	for _, at := range attempts {
+		err := i.dns.waitTXT(pctx, at.record.FQDN, at.record.Value)
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("acme: dns-01 propagation of %s: %w", at.record.FQDN, ctx.Err())
+		}
+		problems = append(problems, certs.ChallengeProblem{
+			Domain: at.target, Challenge: certs.ChallengeDNS01,
+			Detail: fmt.Sprintf("the TXT record was not visible within %s (checked before asking the CA): %v", i.propagation, err),
+			Hint:   hint(certs.ChallengeDNS01, at),
+		})
+	}
+	return problems, nil
+}
+
+// validate asks the CA to validate every attempt and polls the
+// authorizations until none is pending.
+func (i *Issuer) validate(ctx context.Context, s *session, p *plan, attempts []*attempt) ([]certs.ChallengeProblem, error) {
+	poll := newPoller(100*time.Millisecond, 5*time.Second)
+	for _, at := range attempts {
+		ch, err := s.core.Challenges.New(at.chal.URL)
+		if err != nil {
+			return nil, caError(ctx, fmt.Sprintf("start %s challenge for %s", p.challenge, at.target), err)
+		}
+		if d, err := api.ParseRetryAfter(ch.RetryAfter); err == nil && d > 0 {
+			poll.retryAfter(d)
+		}
+	}
+	vctx, cancel := context.WithTimeout(ctx, validationTimeout)
+	defer cancel()
+	var problems []certs.ChallengeProblem
+	for pending := attempts; len(pending) > 0; {
+		if err := poll.wait(vctx); err != nil {
+			if ctx.Err() != nil {
+				return nil, caError(ctx, "wait for validation", ctx.Err())
+			}
+			return nil, fmt.Errorf("acme: the CA did not validate %s within %s", pending[0].target, validationTimeout)
+		}
+		next := make([]*attempt, 0, len(pending)) // not pending[:0]: attempts is still needed for clean-up
+		for _, at := range pending {
+			a, err := s.core.Authorizations.Get(at.authz.url)
+			if err != nil {
+				return nil, caError(ctx, "get authorization", err)
+			}
+			at.authz.Status = a.Status
+			switch a.Status {
+			case legoacme.StatusValid:
+				i.log.DebugContext(ctx, "acme: authorization valid", "domain", at.target, "challenge", p.challenge)
+			case legoacme.StatusPending, legoacme.StatusProcessing:
+				next = append(next, at)
+			default:
+				problems = append(problems, failedProblem(p.challenge, at, a))
+			}
+		}
+		pending = next
+	}
+	return problems, nil
+}
