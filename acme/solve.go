@@ -128,7 +128,11 @@ func (i *Issuer) present(ctx context.Context, p *plan, at *attempt) error {
 	if err != nil {
 		return fmt.Errorf("acme: present %s challenge for %s: %w", p.challenge, at.target, err)
 	}
-	i.log.DebugContext(ctx, "acme: challenge presented", "domain", at.target, "challenge", p.challenge, "fqdn", at.record.FQDN)
+	if p.challenge == certs.ChallengeDNS01 {
+		i.log.DebugContext(ctx, "acme: challenge presented", "domain", at.target, "challenge", p.challenge, "fqdn", at.record.FQDN)
+	} else {
+		i.log.DebugContext(ctx, "acme: challenge presented", "domain", at.target, "challenge", p.challenge)
+	}
 	return nil
 }
 
