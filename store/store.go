@@ -7,8 +7,11 @@
 //
 // Two backends ship with the package: Memory, for tests and ephemeral use,
 // and FS, the durable default, which writes one file per record with
-// temp file + fsync + rename + directory fsync. Encrypted wraps any Store
-// and seals secrets (private keys, account keys) with AES-256-GCM.
+// temp file + fsync + rename + directory fsync (DefaultDir is where the
+// Manager keeps it when no store is configured). NewEncrypted wraps any
+// Store and seals secrets (private keys, account keys) and blobs with
+// AES-256-GCM. CheckName and CheckKey tell which record names and blob keys
+// every backend accepts.
 package store
 
 import (
@@ -96,11 +99,13 @@ type ListOptions struct {
 	// at the beginning. Cursors are opaque and only valid for the same
 	// Filter, Sort and Desc.
 	Cursor string
-	// Limit caps the number of records returned; 0 means 100.
+	// Limit caps the number of records returned; 0 means 100
+	// (DefaultListLimit). Negative is an error.
 	Limit int
 	// Sort selects the order.
 	Sort SortField
-	// Desc reverses the order.
+	// Desc reverses the whole order, tie-breaks included: with
+	// SortByExpiry, records with a zero ExpiresAt then come first.
 	Desc bool
 }
 
