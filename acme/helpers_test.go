@@ -224,3 +224,41 @@ func (e *env) parseIssued(t testing.TB, ic *certs.IssuedCertificate) []*x509.Cer
 	require.NoError(t, err, "key matches leaf")
 	return chain
 }
+
+// counter counts the requests an Issuer sends, by path prefix.
+type counter struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	hits map[string]int
+}
+
+func newCounter(base http.RoundTripper) *counter {
+	return &counter{base: base, hits: map[string]int{}}
+}
+
+func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.hits[req.Method+" "+req.URL.Path]++
+	c.mu.Unlock()
+	return c.base.RoundTrip(req)
+}
+
+// count returns how many requests were sent with this method and path.
+func (c *counter) count(methodPath string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits[methodPath]
+}
+
+// Pebble's endpoints.
+const (
+	newAccountPost = "POST /sign-me-up"
+	newOrderPost   = "POST /order-plz"
+)
+
+// withCounter makes cfg send its requests through c.
+func withCounter(c *counter) func(*acme.Config) {
+	return func(cfg *acme.Config) {
+		cfg.HTTPClient = &http.Client{Transport: c}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"strings"
 
 	legoacme "github.com/go-acme/lego/v4/acme"
 
@@ -45,7 +46,7 @@ func hint(c certs.ChallengeType, at *attempt) string {
 			"(no TLS-terminating proxy or CDN in front; check the name's A/AAAA records)", at.domain)
 	case certs.ChallengeDNS01:
 		return fmt.Sprintf("add TXT record %s with value %q (check the DNS provider's zone and credentials, "+
-			"and any _acme-challenge CNAME delegation)", at.record.FQDN, at.record.Value)
+			"and any _acme-challenge CNAME delegation)", strings.TrimSuffix(at.record.FQDN, "."), at.record.Value)
 	}
 	return ""
 }

@@ -5,25 +5,9 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"time"
 
 	"github.com/miekg/dns"
 )
-
-// waitTXT polls until every checked server serves value at fqdn, or ctx is
-// done (then it returns the last reason the record was not visible).
-func (d *dnsChecker) waitTXT(ctx context.Context, fqdn, value string) error {
-	poll := newPoller(250*time.Millisecond, 4*time.Second)
-	for {
-		err := d.hasTXT(ctx, fqdn, value)
-		if err == nil {
-			return nil
-		}
-		if werr := poll.wait(ctx); werr != nil {
-			return err
-		}
-	}
-}
 
 // hasTXT checks value at fqdn on every Config.DNSResolvers, or on every
 // authoritative name server of fqdn's zone (through the first of its

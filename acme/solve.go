@@ -166,18 +166,31 @@ func (i *Issuer) cleanup(ctx context.Context, p *plan, attempts []*attempt) {
 func (i *Issuer) waitPropagation(ctx context.Context, attempts []*attempt) ([]certs.ChallengeProblem, error) {
 	pctx, cancel := context.WithTimeout(ctx, i.propagation)
 	defer cancel()
-	var problems []certs.ChallengeProblem
-	for _, at := range attempts {
-		err := i.dns.waitTXT(pctx, at.record.FQDN, at.record.Value)
-		if err == nil {
-			continue
+	poll := newPoller(250*time.Millisecond, 4*time.Second)
+	pending, lastErr := attempts, map[*attempt]error{}
+	for len(pending) > 0 {
+		next := make([]*attempt, 0, len(pending))
+		for _, at := range pending {
+			// Queries run under ctx (each bounded by dnsQueryTimeout), so
+			// that the deadline does not masquerade as a DNS failure.
+			if err := i.dns.hasTXT(ctx, at.record.FQDN, at.record.Value); err != nil {
+				lastErr[at] = err
+				next = append(next, at)
+			}
 		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("acme: dns-01 propagation of %s: %w", at.record.FQDN, ctx.Err())
+		pending = next
+		if len(pending) == 0 || poll.wait(pctx) != nil {
+			break
 		}
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("acme: dns-01 propagation: %w", ctx.Err())
+	}
+	problems := make([]certs.ChallengeProblem, 0, len(pending))
+	for _, at := range pending {
 		problems = append(problems, certs.ChallengeProblem{
 			Domain: at.target, Challenge: certs.ChallengeDNS01,
-			Detail: fmt.Sprintf("the TXT record was not visible within %s (checked before asking the CA): %v", i.propagation, err),
+			Detail: fmt.Sprintf("the TXT record was not visible within %s (checked before asking the CA): %v", i.propagation, lastErr[at]),
 			Hint:   hint(certs.ChallengeDNS01, at),
 		})
 	}
