@@ -64,17 +64,17 @@ type RequirementsConfig struct {
 // A wildcard hostname ("*.example.com") gets the challenge and ownership
 // names of its base domain.
 func Requirements(hostname string, cfg RequirementsConfig) DNSRequirements {
-	host := normalizeName(hostname)
+	host := dnsName(hostname)
 	base := strings.TrimPrefix(host, "*.")
 	req := DNSRequirements{
-		A:     nonNil(slices.Clone(cfg.A)),
-		AAAA:  nonNil(slices.Clone(cfg.AAAA)),
-		CNAME: normalizeName(cfg.CNAME),
+		A:     dnsNonNil(slices.Clone(cfg.A)),
+		AAAA:  dnsNonNil(slices.Clone(cfg.AAAA)),
+		CNAME: dnsName(cfg.CNAME),
 		ACMEChallenge: ACMEChallengeRequirement{
 			Name: "_acme-challenge." + base,
 		},
 	}
-	if zone := normalizeName(cfg.ACMEChallengeZone); zone != "" {
+	if zone := dnsName(cfg.ACMEChallengeZone); zone != "" {
 		req.ACMEChallenge.Target = base + "." + zone
 	}
 	if len(cfg.OwnershipValues) > 0 {
@@ -87,13 +87,13 @@ func Requirements(hostname string, cfg RequirementsConfig) DNSRequirements {
 	return req
 }
 
-// normalizeName lowercases name and removes a trailing dot.
-func normalizeName(name string) string {
+// dnsName lowercases name and removes a trailing dot.
+func dnsName(name string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".")
 }
 
-// nonNil returns s, or an empty slice for nil, so that JSON shows [].
-func nonNil[T any](s []T) []T {
+// dnsNonNil returns s, or an empty slice for nil, so that JSON shows [].
+func dnsNonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}
