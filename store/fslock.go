@@ -19,6 +19,10 @@ import (
 // DefaultLockTTL is the FS lock time-to-live used when FS.LockTTL is zero.
 const DefaultLockTTL = 2 * time.Minute
 
+// minLockTTL is the shortest lock time-to-live used: shorter values of
+// FS.LockTTL are raised to it.
+const minLockTTL = 30 * time.Millisecond
+
 const (
 	// removalPrefix names the marker a process must create (O_EXCL) before
 	// it removes a lock file; see removeLockFile.
@@ -88,10 +92,10 @@ func (s *FS) Lock(ctx context.Context, name string) (unlock func(), err error) {
 
 // lockTTL returns the effective lock time-to-live.
 func (s *FS) lockTTL() time.Duration {
-	if s.LockTTL > 0 {
-		return s.LockTTL
+	if s.LockTTL == 0 {
+		return DefaultLockTTL
 	}
-	return DefaultLockTTL
+	return max(s.LockTTL, minLockTTL)
 }
 
 // lockPath returns the lock file of the lock called name. Record names keep

@@ -244,3 +244,24 @@ func TestRemoveLockFile(t *testing.T) {
 		require.NoFileExists(t, path)
 	})
 }
+
+func TestFSLockTTL(t *testing.T) {
+	t.Parallel()
+	for ttl, want := range map[time.Duration]time.Duration{
+		0:                DefaultLockTTL,
+		-time.Second:     minLockTTL,
+		time.Nanosecond:  minLockTTL,
+		time.Second:      time.Second,
+		10 * time.Minute: 10 * time.Minute,
+	} {
+		s := &FS{LockTTL: ttl}
+		require.Equal(t, want, s.lockTTL(), "LockTTL %v", ttl)
+	}
+	// A tiny TTL must not make the refresher panic or spin.
+	s := newTestFS(t)
+	s.LockTTL = time.Nanosecond
+	unlock, err := s.Lock(context.Background(), "example.com")
+	require.NoError(t, err)
+	time.Sleep(50 * time.Millisecond)
+	unlock()
+}
