@@ -23,169 +23,178 @@ type served struct {
 // substring of the SNI, without allocating.
 type snapshot struct {
 	seed  maphash.Seed
-	exact *node
-	wild  *node
+	exact slot
+	wild  slot
 	size  int
 }
 
-// The index is a persistent hash array mapped trie (HAMT): 32-way nodes
+// The index is a persistent hash array mapped trie (HAMT): 32-way branches
 // addressed by 5 bits of a 64-bit hash per level. An update copies only the
-// O(log32 n) nodes on the path to the changed leaf, so its cost stays flat
-// from a thousand to a million names, and readers holding an older root are
-// never disturbed.
+// O(log32 n) branches on the path to the changed key, so its cost grows with
+// the depth of the trie, not with the number of names, and readers holding
+// an older root are never disturbed.
+//
+// A slot is one of:
+//   - a leaf: val != nil, holding hash, key and val inline (no extra pointer
+//     to chase on a hit);
+//   - a branch: bitmap != 0, kids holding one slot per set bit;
+//   - a collision bucket: val == nil, bitmap == 0, kids holding the leaves
+//     whose 64-bit hashes are equal;
+//   - empty: the zero slot (only ever a root).
+//
+// Keeping bitmap and kids in the parent's slot makes each level one
+// dependent memory access.
 const (
 	levelBits = 5
 	levelMask = 1<<levelBits - 1
 )
 
-type node struct {
-	bitmap uint32
-	slots  []slot
-}
-
-// slot holds either a child node or a leaf.
 type slot struct {
-	child *node
-	leaf  *leaf
+	kids   []slot
+	bitmap uint32
+	hash   uint64
+	key    string
+	val    *served
 }
 
-// leaf holds one key; keys whose 64-bit hashes collide are chained.
-type leaf struct {
-	hash uint64
-	key  string
-	val  *served
-	next *leaf
-}
-
-var emptyNode = &node{}
-
-// find returns the value stored under key, or nil. It allocates nothing.
-func (n *node) find(h uint64, key string) *served {
+// find returns the value stored under key in the branch n, or nil. It
+// allocates nothing.
+func (n *slot) find(h uint64, key string) *served {
+	kids, bitmap := n.kids, n.bitmap
 	for shift := uint(0); ; shift += levelBits {
 		bit := uint32(1) << ((h >> shift) & levelMask)
-		if n.bitmap&bit == 0 {
+		if bitmap&bit == 0 {
 			return nil
 		}
-		s := &n.slots[bits.OnesCount32(n.bitmap&(bit-1))]
-		if s.leaf != nil {
-			for l := s.leaf; l != nil; l = l.next {
-				if l.hash == h && l.key == key {
-					return l.val
+		s := &kids[bits.OnesCount32(bitmap&(bit-1))]
+		if s.val != nil {
+			if s.hash == h && s.key == key {
+				return s.val
+			}
+			return nil
+		}
+		if s.bitmap == 0 { // collision bucket
+			for i := range s.kids {
+				if s.kids[i].key == key {
+					return s.kids[i].val
 				}
 			}
 			return nil
 		}
-		n = s.child
+		kids, bitmap = s.kids, s.bitmap
 	}
 }
 
-// with returns a copy of n with key set to val, and whether key was new.
-func (n *node) with(shift uint, h uint64, key string, val *served) (*node, bool) {
+// with returns a copy of branch n with key set to val, and whether key was
+// new. n itself is not modified.
+func (n *slot) with(shift uint, h uint64, key string, val *served) (slot, bool) {
 	bit := uint32(1) << ((h >> shift) & levelMask)
 	pos := bits.OnesCount32(n.bitmap & (bit - 1))
 	if n.bitmap&bit == 0 {
-		slots := make([]slot, len(n.slots)+1)
-		copy(slots, n.slots[:pos])
-		slots[pos] = slot{leaf: &leaf{hash: h, key: key, val: val}}
-		copy(slots[pos+1:], n.slots[pos:])
-		return &node{bitmap: n.bitmap | bit, slots: slots}, true
+		kids := make([]slot, len(n.kids)+1)
+		copy(kids, n.kids[:pos])
+		kids[pos] = slot{hash: h, key: key, val: val}
+		copy(kids[pos+1:], n.kids[pos:])
+		return slot{kids: kids, bitmap: n.bitmap | bit}, true
 	}
-	old := n.slots[pos]
+	old := &n.kids[pos]
 	var repl slot
-	added := false
+	added := true
 	switch {
-	case old.child != nil:
-		repl.child, added = old.child.with(shift+levelBits, h, key, val)
-	case old.leaf.hash == h:
-		repl.leaf, added = chainWith(old.leaf, key, val)
+	case old.val != nil && old.key == key:
+		repl, added = slot{hash: h, key: key, val: val}, false
+	case old.val != nil && old.hash == h:
+		repl = slot{kids: []slot{*old, {hash: h, key: key, val: val}}}
+	case old.val != nil:
+		// Two different hashes share this slot: push the old leaf one level
+		// down and insert beside it.
+		child := slot{kids: []slot{*old}, bitmap: uint32(1) << ((old.hash >> (shift + levelBits)) & levelMask)}
+		repl, added = child.with(shift+levelBits, h, key, val)
+	case old.bitmap == 0:
+		repl, added = old.bucketWith(key, val)
 	default:
-		// Two different hashes share this slot: push both one level down.
-		child, _ := emptyNode.withLeaf(shift+levelBits, old.leaf)
-		repl.child, added = child.with(shift+levelBits, h, key, val)
+		repl, added = old.with(shift+levelBits, h, key, val)
 	}
-	slots := make([]slot, len(n.slots))
-	copy(slots, n.slots)
-	slots[pos] = repl
-	return &node{bitmap: n.bitmap, slots: slots}, added
+	kids := make([]slot, len(n.kids))
+	copy(kids, n.kids)
+	kids[pos] = repl
+	return slot{kids: kids, bitmap: n.bitmap}, added
 }
 
-// withLeaf inserts an existing leaf chain (all of one hash) into n.
-func (n *node) withLeaf(shift uint, l *leaf) (*node, bool) {
-	bit := uint32(1) << ((l.hash >> shift) & levelMask)
-	if n.bitmap&bit != 0 {
-		panic("certs: index invariant broken") // n is always empty here
+// bucketWith returns a copy of collision bucket b with key set to val.
+func (b *slot) bucketWith(key string, val *served) (slot, bool) {
+	kids := make([]slot, len(b.kids), len(b.kids)+1)
+	copy(kids, b.kids)
+	for i := range kids {
+		if kids[i].key == key {
+			kids[i].val = val
+			return slot{kids: kids}, false
+		}
 	}
-	return &node{bitmap: bit, slots: []slot{{leaf: l}}}, true
+	return slot{kids: append(kids, slot{hash: b.kids[0].hash, key: key, val: val})}, true
 }
 
-func chainWith(l *leaf, key string, val *served) (*leaf, bool) {
-	if l == nil {
-		return nil, false
-	}
-	if l.key == key {
-		return &leaf{hash: l.hash, key: key, val: val, next: l.next}, false
-	}
-	next, added := chainWith(l.next, key, val)
-	if next == nil {
-		return &leaf{hash: l.hash, key: l.key, val: l.val, next: &leaf{hash: l.hash, key: key, val: val}}, true
-	}
-	return &leaf{hash: l.hash, key: l.key, val: l.val, next: next}, added
-}
-
-// without returns a copy of n with key removed (nil when n becomes empty),
-// and whether key was present.
-func (n *node) without(shift uint, h uint64, key string) (*node, bool) {
+// without returns a copy of branch n with key removed (the zero slot when
+// nothing is left), and whether key was present.
+func (n *slot) without(shift uint, h uint64, key string) (slot, bool) {
 	bit := uint32(1) << ((h >> shift) & levelMask)
 	if n.bitmap&bit == 0 {
-		return n, false
+		return *n, false
 	}
 	pos := bits.OnesCount32(n.bitmap & (bit - 1))
-	old := n.slots[pos]
+	old := &n.kids[pos]
 	var repl slot
-	if old.child != nil {
-		child, removed := old.child.without(shift+levelBits, h, key)
+	switch {
+	case old.val != nil:
+		if old.hash != h || old.key != key {
+			return *n, false
+		}
+	case old.bitmap == 0:
+		var removed bool
+		if repl, removed = old.bucketWithout(key); !removed {
+			return *n, false
+		}
+	default:
+		child, removed := old.without(shift+levelBits, h, key)
 		if !removed {
-			return n, false
+			return *n, false
 		}
-		if child != nil && len(child.slots) == 1 && child.slots[0].leaf != nil {
-			repl.leaf = child.slots[0].leaf // collapse a lone leaf upwards
-		} else {
-			repl.child = child
+		repl = child
+		if len(child.kids) == 1 && (child.kids[0].val != nil || child.kids[0].bitmap == 0) {
+			repl = child.kids[0] // collapse a lone leaf or bucket upwards
 		}
-	} else {
-		chain, removed := chainWithout(old.leaf, h, key)
-		if !removed {
-			return n, false
-		}
-		repl.leaf = chain
 	}
-	if repl.child == nil && repl.leaf == nil {
-		if len(n.slots) == 1 {
-			return nil, true
+	if repl.val == nil && len(repl.kids) == 0 {
+		if len(n.kids) == 1 {
+			return slot{}, true
 		}
-		slots := make([]slot, len(n.slots)-1)
-		copy(slots, n.slots[:pos])
-		copy(slots[pos:], n.slots[pos+1:])
-		return &node{bitmap: n.bitmap &^ bit, slots: slots}, true
+		kids := make([]slot, len(n.kids)-1)
+		copy(kids, n.kids[:pos])
+		copy(kids[pos:], n.kids[pos+1:])
+		return slot{kids: kids, bitmap: n.bitmap &^ bit}, true
 	}
-	slots := make([]slot, len(n.slots))
-	copy(slots, n.slots)
-	slots[pos] = repl
-	return &node{bitmap: n.bitmap, slots: slots}, true
+	kids := make([]slot, len(n.kids))
+	copy(kids, n.kids)
+	kids[pos] = repl
+	return slot{kids: kids, bitmap: n.bitmap}, true
 }
 
-func chainWithout(l *leaf, h uint64, key string) (*leaf, bool) {
-	if l == nil || l.hash != h {
-		return l, false
+// bucketWithout returns collision bucket b without key: a leaf when one
+// entry is left.
+func (b *slot) bucketWithout(key string) (slot, bool) {
+	for i := range b.kids {
+		if b.kids[i].key != key {
+			continue
+		}
+		if len(b.kids) == 2 {
+			return b.kids[1-i], true
+		}
+		kids := make([]slot, 0, len(b.kids)-1)
+		kids = append(kids, b.kids[:i]...)
+		kids = append(kids, b.kids[i+1:]...)
+		return slot{kids: kids}, true
 	}
-	if l.key == key {
-		return l.next, true
-	}
-	next, removed := chainWithout(l.next, h, key)
-	if !removed {
-		return l, false
-	}
-	return &leaf{hash: l.hash, key: l.key, val: l.val, next: next}, true
+	return *b, false
 }
 
 // lookup finds the entry for an already lowercased SNI name: the exact name
@@ -212,17 +221,14 @@ func (s *snapshot) set(hostname string, e *served) *snapshot {
 	}
 	h := maphash.String(s.seed, key)
 	if e == nil {
-		n, removed := (*root).without(0, h, key)
-		if n == nil {
-			n = emptyNode
-		}
+		n, removed := root.without(0, h, key)
 		*root = n
 		if removed {
 			next.size--
 		}
 		return &next
 	}
-	n, added := (*root).with(0, h, key, e)
+	n, added := root.with(0, h, key, e)
 	*root = n
 	if added {
 		next.size++
@@ -231,5 +237,5 @@ func (s *snapshot) set(hostname string, e *served) *snapshot {
 }
 
 func newSnapshot() *snapshot {
-	return &snapshot{seed: maphash.MakeSeed(), exact: emptyNode, wild: emptyNode}
+	return &snapshot{seed: maphash.MakeSeed()}
 }

@@ -49,7 +49,7 @@ func TestIndexMatchesMap(t *testing.T) {
 // TestIndexHashCollisions forces every key onto one hash so that the
 // collision chains are exercised.
 func TestIndexHashCollisions(t *testing.T) {
-	root := emptyNode
+	var root slot
 	vals := map[string]*served{}
 	for i := 0; i < 50; i++ {
 		k := fmt.Sprintf("k%d", i)
@@ -111,5 +111,6 @@ func TestIndexEmptyAfterRemovingAll(t *testing.T) {
 		s = s.set(fmt.Sprint("n", i, ".test"), nil)
 	}
 	require.Equal(t, 0, s.size)
-	require.Empty(t, s.exact.slots)
+	require.Empty(t, s.exact.kids)
+	require.Zero(t, s.exact.bitmap)
 }
