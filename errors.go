@@ -18,6 +18,7 @@ var (
 	ErrNoCertificate        = custom.ErrNoCertificate
 	ErrNoPrivateKey         = custom.ErrNoPrivateKey
 	ErrUnrelatedCertificate = custom.ErrUnrelatedCertificate
+	ErrUnsupportedKeyType   = custom.ErrUnsupportedKeyType
 
 	ErrKeyMismatch      = validate.ErrKeyMismatch
 	ErrExpired          = validate.ErrExpired
