@@ -18,6 +18,9 @@ func decodePKCS12(data []byte, password string) (crypto.Signer, []*x509.Certific
 		return nil, nil, fmt.Errorf("%w: pkcs12: the PKCS#12 upload holds PEM text; upload PEM files as the certificate and private key instead",
 			ErrUnsupportedFormat)
 	}
+	if err := checkPKCS12Iterations(data); err != nil {
+		return nil, nil, err
+	}
 	k, leaf, cas, err := pkcs12.DecodeChain(data, password)
 	if err != nil {
 		return nil, nil, pkcs12Error(err, password)
