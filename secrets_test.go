@@ -1,0 +1,91 @@
+package certs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/certs-dev/certs/internal/testpki"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSecretsNeverPrinted drives the Manager through its operations with a
+// logger that records everything, then prints every exported value it
+// handed out in every way a user might (%v, %+v, %#v, JSON) and checks that
+// no private key material shows up anywhere. Only PrivateKey and Export
+// return keys, explicitly.
+func TestSecretsNeverPrinted(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f := newFixture(t, func(c *Config) { c.Logger = logger })
+	ctx := context.Background()
+	host := "secret.example.com"
+	l := f.leaf([]string{host}, testpki.LeafOptions{})
+	in := input(l)
+	var events []Event
+	f.m.Subscribe(func(ev Event) { events = append(events, ev) })
+
+	h := f.importLeaf(host, l)
+	f.putACME(host, f.leaf([]string{host}, testpki.LeafOptions{}))
+	got, err := f.m.Get(ctx, host)
+	require.NoError(t, err)
+	page, err := f.m.List(ctx, ListOptions{})
+	require.NoError(t, err)
+	st, err := f.m.Status(ctx, host)
+	require.NoError(t, err)
+	rep := f.m.Validate(in, host)
+	_, importErr := f.m.Import(ctx, "other.example.com", in) // hostname mismatch
+	require.Error(t, importErr)
+	_, _ = f.m.RemoveCustom(ctx, host)
+	issued := &IssuedCertificate{ChainPEM: l.ChainPEM(), KeyPEM: l.KeyPEM(), URL: "https://ca.test/cert/1"}
+
+	values := []any{h, got, page, st, rep, in, importErr, events, issued, f.m, Config{Store: f.store}, ObtainOptions{}}
+	var out strings.Builder
+	for _, v := range values {
+		for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+			fmt.Fprintf(&out, format+"\n", v)
+		}
+		if b, err := json.Marshal(v); err == nil {
+			out.Write(b)
+		}
+	}
+	out.Write(logs.Bytes())
+	key, err := f.m.PrivateKey(ctx, host, SourceACME)
+	require.NoError(t, err)
+	for _, k := range [][]byte{l.KeyPEM(), key} {
+		require.False(t, leaks(out.String(), k))
+	}
+	require.NotEmpty(t, logs.String(), "the logger was used")
+
+	// The checker itself catches a leak in each printed form.
+	leaky := struct{ Key []byte }{l.KeyPEM()}
+	for _, format := range []string{"%v", "%s", "%x"} {
+		require.True(t, leaks(fmt.Sprintf(format, leaky), l.KeyPEM()), format)
+	}
+	b, _ := json.Marshal(leaky)
+	require.True(t, leaks(string(b), l.KeyPEM()))
+}
+
+// leaks reports whether s contains key material of the PEM key k in any
+// form fmt or encoding/json would print it: PEM base64 lines, raw bytes as
+// text, decimal bytes, hex, or JSON's base64 of the PEM.
+func leaks(s string, k []byte) bool {
+	forms := keyLines(Input{PrivateKey: k})
+	forms = append(forms,
+		strings.Trim(fmt.Sprint(k[40:80]), "[]"),
+		fmt.Sprintf("%x", k[40:80]),
+		string(k[40:80]),
+	)
+	enc, _ := json.Marshal(k)
+	forms = append(forms, string(enc[20:60]))
+	for _, f := range forms {
+		if strings.Contains(s, f) {
+			return true
+		}
+	}
+	return false
+}
