@@ -52,6 +52,31 @@ type Leaf struct {
 func (ca *CA) Leaf(tb testing.TB, names []string, opts LeafOptions) *Leaf {
 	tb.Helper()
 	key := ca.key(tb, opts.Key, opts.KeyType)
+	return &Leaf{
+		Cert:  sign(tb, leafTemplate(tb, names, opts), ca.Cert, key.Public(), ca.Key),
+		Key:   key,
+		Chain: ca.Chain(),
+		Root:  ca.Root().Cert,
+	}
+}
+
+// SelfSigned returns a self-signed end-entity certificate (not a CA unless
+// opts.IsCA) for names. Its Root is the certificate itself and its Chain is
+// empty. RSA512 keys cannot sign, so they are refused.
+func SelfSigned(tb testing.TB, names []string, opts LeafOptions) *Leaf {
+	tb.Helper()
+	key := opts.Key
+	if key == nil {
+		key = NewKey(tb, opts.KeyType)
+	}
+	tmpl := leafTemplate(tb, names, opts)
+	cert := sign(tb, tmpl, tmpl, key.Public(), key)
+	return &Leaf{Cert: cert, Key: key, Root: cert}
+}
+
+// leafTemplate builds the template of an end-entity certificate.
+func leafTemplate(tb testing.TB, names []string, opts LeafOptions) *x509.Certificate {
+	tb.Helper()
 	nb, na := window(opts.NotBefore, opts.NotAfter, LeafLifetime)
 	cn := opts.CommonName
 	if cn == "" && len(names) > 0 {
@@ -84,12 +109,7 @@ func (ca *CA) Leaf(tb testing.TB, names []string, opts LeafOptions) *Leaf {
 			}
 		}
 	}
-	return &Leaf{
-		Cert:  sign(tb, tmpl, ca.Cert, key.Public(), ca.Key),
-		Key:   key,
-		Chain: ca.Chain(),
-		Root:  ca.Root().Cert,
-	}
+	return tmpl
 }
 
 // CertPEM returns the leaf certificate alone as PEM.

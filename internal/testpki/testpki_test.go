@@ -135,3 +135,12 @@ func TestTLSCertificate(t *testing.T) {
 	require.Equal(t, l.Chain[0].Raw, tc.Certificate[1])
 	require.Equal(t, l.Key, tc.PrivateKey)
 }
+
+func TestSelfSigned(t *testing.T) {
+	l := SelfSigned(t, []string{"self.test"}, LeafOptions{})
+	require.False(t, l.Cert.IsCA)
+	require.Empty(t, l.Chain)
+	require.Same(t, l.Cert, l.Root)
+	require.Equal(t, l.Cert.RawSubject, l.Cert.RawIssuer)
+	require.NoError(t, l.Cert.CheckSignature(l.Cert.SignatureAlgorithm, l.Cert.RawTBSCertificate, l.Cert.Signature))
+}
