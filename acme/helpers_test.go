@@ -97,6 +97,14 @@ func testContext(t testing.TB) context.Context {
 type httpSolver struct {
 	mu     sync.Mutex
 	tokens map[string]string
+	block  func(r *http.Request) // if set, called before answering
+}
+
+// setBlock makes the solver call f before answering each request.
+func (s *httpSolver) setBlock(f func(r *http.Request)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.block = f
 }
 
 func newHTTPSolver() *httpSolver { return &httpSolver{tokens: map[string]string{}} }
@@ -117,6 +125,12 @@ func (s *httpSolver) CleanUp(_ context.Context, _, token, _ string) error {
 
 func (s *httpSolver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	token, ok := strings.CutPrefix(r.URL.Path, "/.well-known/acme-challenge/")
+	s.mu.Lock()
+	block := s.block
+	s.mu.Unlock()
+	if block != nil {
+		block(r)
+	}
 	s.mu.Lock()
 	keyAuth, found := s.tokens[token]
 	s.mu.Unlock()
@@ -261,4 +275,11 @@ func withCounter(c *counter) func(*acme.Config) {
 	return func(cfg *acme.Config) {
 		cfg.HTTPClient = &http.Client{Transport: c}
 	}
+}
+
+// e2eRoots is a non-empty cert pool.
+func e2eRoots() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(&x509.Certificate{Raw: []byte{1}})
+	return p
 }
