@@ -28,6 +28,9 @@ func (c *checker) checkChain() {
 		return
 	}
 	msg := chainMessage(err)
+	if c.usesSHA1() {
+		msg = fmt.Sprintf("the chain cannot be verified because it uses SHA-1 signatures, which clients reject (%v); reissue the certificate with a SHA-256 signature and use your CA's current intermediates", err)
+	}
 	switch {
 	case c.opts.RequireTrustedChain:
 		c.fail(ErrIncompleteChain, msg)
@@ -66,4 +69,18 @@ func chainMessage(err error) string {
 	default:
 		return fmt.Sprintf("the chain cannot be verified (%v); upload the full chain your CA provided, leaf first", err)
 	}
+}
+
+// usesSHA1 reports whether the leaf or an intermediate (roots excluded) has
+// a SHA-1 signature.
+func (c *checker) usesSHA1() bool {
+	if isSHA1(c.leaf.SignatureAlgorithm) {
+		return true
+	}
+	for _, in := range c.intermediates {
+		if in != nil && !selfSigned(in) && isSHA1(in.SignatureAlgorithm) {
+			return true
+		}
+	}
+	return false
 }
