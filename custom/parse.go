@@ -20,6 +20,12 @@ import (
 // see Bundle.Notes for what was reordered or dropped. Errors wrap the Err
 // variables of this package and say what to fix; they never contain key
 // material or the password.
+//
+// PKCS#12 files asking for more than 1,000,000 key-derivation iterations
+// (2,500,000 in all) are refused with ErrUnsupportedFormat, as a crafted
+// file could otherwise occupy a CPU for hours. Parse does not limit the
+// input size: cap uploads before calling it (a chain is a few KiB). Parse
+// is safe for concurrent use.
 func Parse(in Input) (*Bundle, error) {
 	certs, keys, err := collect(in)
 	if err != nil {
