@@ -93,6 +93,7 @@ func (m *Manager) Import(ctx context.Context, hostname string, in Input) (*Host,
 	if err != nil {
 		return nil, fmt.Errorf("certs: import %s: %w", name, err)
 	}
+	m.sched.schedule(name, m.nextWake(h))
 	m.log.Info("certs: imported custom certificate", "hostname", name,
 		"not_after", cert.NotAfter, "fingerprint", cert.FingerprintSHA256)
 	m.emit(EventImported, name, SourceCustom, h.Custom, nil)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,10 @@ type Config struct {
 	Issuer Issuer
 	// DNSProvider presents DNS-01 records (see the dnsprovider package).
 	DNSProvider DNSProvider
+	// DNSProviderFor, when set, picks the DNS provider per hostname (for
+	// platforms whose customers bring their own DNS credentials); a nil
+	// result falls back to DNSProvider.
+	DNSProviderFor func(hostname string) DNSProvider
 	// Logger receives the Manager's logs. Nil means slog.Default().
 	Logger *slog.Logger
 	// Clock returns the current time. Nil means time.Now. Tests inject one.
@@ -75,11 +80,23 @@ type Manager struct {
 	defaultCert    *tls.Certificate
 	inUse          func(ctx context.Context, hostname string) (bool, error)
 
+	dnsFor func(hostname string) DNSProvider
+	jitter func(time.Duration) time.Duration
+
 	index   atomic.Pointer[snapshot]
 	indexMu sync.Mutex // serializes index writers; readers never take it
 
 	hostLocks keyedMutex
 	events    eventBus
+	alpn      alpnCerts
+	flights   flightGroup
+	sched     scheduler
+
+	runMu sync.Mutex
+	stop  func()
+
+	expMu    sync.Mutex
+	expiring map[string]struct{} // "host fingerprint" whose expiring event was emitted
 }
 
 // New validates cfg, fills in its defaults, and loads every stored record
@@ -105,6 +122,8 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		roots: cfg.Roots, requireTrusted: cfg.RequireTrustedChain,
 		allowWeak: cfg.AllowWeakKeys, maxSANs: cfg.MaxSANs,
 		defaultCert: cfg.DefaultCertificate, inUse: cfg.InUse,
+		dnsFor: cfg.DNSProviderFor, jitter: randDuration,
+		sched: scheduler{wake: make(chan struct{}, 1)},
 	}
 	if m.log == nil {
 		m.log = slog.Default()
@@ -210,4 +229,12 @@ func (k *keyedMutex) lock(name string) (unlock func()) {
 		}
 		k.mu.Unlock()
 	}
+}
+
+// randDuration returns a uniformly random duration in [0, d).
+func randDuration(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(d)))
 }

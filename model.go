@@ -31,7 +31,6 @@ const (
 	StatusExpired           Status = "expired"
 	StatusNotYetValid       Status = "not_yet_valid"
 	StatusRevoked           Status = "revoked"
-	StatusFailed            Status = "failed"
 )
 
 // Certificate is one certificate of a hostname: its public facts and its
@@ -63,6 +62,9 @@ type Certificate struct {
 	NextRenewalAt    *time.Time        `json:"next_renewal_at,omitempty"`
 	RenewedFrom      *time.Time        `json:"renewed_from,omitempty"`
 	RateLimitedUntil *time.Time        `json:"rate_limited_until,omitempty"`
+	ARIWindowStart   *time.Time        `json:"ari_window_start,omitempty"`
+	ARIWindowEnd     *time.Time        `json:"ari_window_end,omitempty"`
+	ARICheckedAt     *time.Time        `json:"ari_checked_at,omitempty"`
 	RevokedAt        *time.Time        `json:"revoked_at,omitempty"`
 	RevocationReason *RevocationReason `json:"revocation_reason,omitempty"`
 	CA               string            `json:"ca,omitempty"`
@@ -94,6 +96,9 @@ type Host struct {
 	ACMERequested bool `json:"acme_requested"`
 	// ValidationErrors are the problems of the last failed ACME order.
 	ValidationErrors []ChallengeProblem `json:"validation_errors,omitempty"`
+	// RateLimitedUntil is set when the CA rate-limited an order for this
+	// hostname: Obtain refuses to place another one before then.
+	RateLimitedUntil *time.Time `json:"rate_limited_until"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -164,8 +169,6 @@ func (h *Host) derive(now time.Time, expiringWithin time.Duration) {
 		h.Status = h.Custom.Status
 	case h.ACME != nil:
 		h.Status = h.ACME.Status
-	case len(h.ValidationErrors) > 0:
-		h.Status = StatusFailed
 	default:
 		h.Status = StatusPendingValidation
 	}

@@ -28,6 +28,7 @@ func (m *Manager) Remove(ctx context.Context, hostname string) error {
 		return fmt.Errorf("certs: remove %s: %w", name, err)
 	}
 	m.publish(name, nil)
+	m.sched.unschedule(name)
 	m.log.Info("certs: removed hostname", "hostname", name)
 	m.emit(EventRemoved, name, "", nil, nil)
 	return nil
@@ -74,6 +75,7 @@ func (m *Manager) removeSource(ctx context.Context, hostname string, src Source)
 	if err != nil {
 		return nil, fmt.Errorf("certs: remove %s certificate of %s: %w", src, name, err)
 	}
+	m.sched.schedule(name, m.nextWake(h))
 	if removed != nil {
 		m.log.Info("certs: removed certificate", "hostname", name, "source", src)
 		m.emit(EventRemoved, name, src, removed, nil)

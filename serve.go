@@ -29,6 +29,9 @@ var ErrUnknownHost = errors.New("certs: no certificate for this server name")
 // It does no Store I/O, takes no lock and allocates nothing on a hit,
 // including for mixed-case names.
 func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	if isALPNChallenge(hello) {
+		return m.alpnCertificate(hello)
+	}
 	name := hello.ServerName
 	if name == "" {
 		if m.defaultCert != nil {
