@@ -39,7 +39,7 @@ func dnsJoin(parts ...[]string) []string {
 
 // startDNS serves example.com (the user's zone), platform.net (the CNAME
 // target) and example.org (somewhere else), plus records.
-func startDNS(t *testing.T, records ...string) *dnstest.Server {
+func startDNS(t testing.TB, records ...string) *dnstest.Server {
 	t.Helper()
 	s := dnstest.Start(t,
 		dnstest.Zone{Name: "example.com"},
