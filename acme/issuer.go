@@ -121,7 +121,14 @@ func (i *Issuer) Issue(ctx context.Context, req certs.IssueRequest) (*certs.Issu
 		i.log.DebugContext(ctx, "acme: dry run passed", "names", p.names, "challenge", p.challenge)
 		return nil, nil
 	}
-	return i.obtain(ctx, s, p)
+	ic, err := i.obtain(ctx, s, p)
+	if isProblem(err, problemAccountDoesNotExist) {
+		if s, err = i.reregister(ctx, s.acct); err != nil {
+			return nil, err
+		}
+		ic, err = i.obtain(ctx, s, p)
+	}
+	return ic, err
 }
 
 // plan checks req against everything that needs no network.

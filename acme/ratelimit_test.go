@@ -1,13 +1,9 @@
 package acme_test
 
 import (
-	"crypto/tls"
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -19,25 +15,13 @@ import (
 	"github.com/certs-dev/certs/internal/pebbletest"
 )
 
-// rateLimitProxy forwards to Pebble but answers new-order POSTs with a 429
-// rateLimited problem carrying retryAfter (no header when empty). Pebble
-// builds its URLs from the Host header, which the proxy keeps, so that the
-// client keeps talking to the proxy.
+// rateLimitProxy answers new-order POSTs with a 429 rateLimited problem
+// carrying retryAfter (no header when empty) and forwards the rest to srv.
 func rateLimitProxy(t *testing.T, srv *pebbletest.Server, retryAfter string) string {
 	t.Helper()
-	target, err := url.Parse(strings.TrimSuffix(srv.DirectoryURL, "/dir"))
-	require.NoError(t, err)
-	rp := &httputil.ReverseProxy{
-		Rewrite: func(r *httputil.ProxyRequest) {
-			r.SetURL(target)
-			r.Out.Host = r.In.Host
-		},
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.Roots}},
-	}
-	proxy := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return newProxy(t, srv, func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method != http.MethodPost || r.URL.Path != "/order-plz" {
-			rp.ServeHTTP(w, r)
-			return
+			return false
 		}
 		_, _ = io.Copy(io.Discard, r.Body)
 		if retryAfter != "" {
@@ -46,9 +30,8 @@ func rateLimitProxy(t *testing.T, srv *pebbletest.Server, retryAfter string) str
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusTooManyRequests)
 		_, _ = io.WriteString(w, `{"type":"urn:ietf:params:acme:error:rateLimited","detail":"too many certificates for this name","status":429}`)
-	}))
-	t.Cleanup(proxy.Close)
-	return proxy.URL + "/dir"
+		return true
+	}).dirURL
 }
 
 func TestRateLimit(t *testing.T) {

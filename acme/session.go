@@ -2,6 +2,7 @@ package acme
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	legoacme "github.com/go-acme/lego/v4/acme"
@@ -21,8 +22,28 @@ type session struct {
 
 // connect returns a session for the account, loading or creating (and
 // registering) the account on first use. With verify, an account that was
-// not registered by this call is checked at the CA.
+// not registered by this call is checked at the CA, and registered again if
+// the CA does not know it.
 func (i *Issuer) connect(ctx context.Context, verify bool) (*session, error) {
+	s, err := i.open(ctx, verify)
+	var stale *staleAccountError
+	if errors.As(err, &stale) {
+		return i.reregister(ctx, stale.acct)
+	}
+	return s, err
+}
+
+// staleAccountError reports an account that the CA does not know.
+type staleAccountError struct {
+	acct *account
+	err  error
+}
+
+func (e *staleAccountError) Error() string { return e.err.Error() }
+func (e *staleAccountError) Unwrap() error { return e.err }
+
+// open is connect without the second registration.
+func (i *Issuer) open(ctx context.Context, verify bool) (*session, error) {
 	if acct := i.accounts.cached(); acct != nil {
 		return i.resume(ctx, acct, verify)
 	}
@@ -61,6 +82,9 @@ func (i *Issuer) resume(ctx context.Context, acct *account, verify bool) (*sessi
 	}
 	if verify {
 		a, err := core.Accounts.Get(acct.reg.URI)
+		if isProblem(err, problemAccountDoesNotExist) {
+			return nil, &staleAccountError{acct: acct, err: caError(ctx, "check account "+acct.reg.URI, err)}
+		}
 		if err != nil {
 			return nil, caError(ctx, "check account "+acct.reg.URI, err)
 		}
@@ -69,6 +93,27 @@ func (i *Issuer) resume(ctx context.Context, acct *account, verify bool) (*sessi
 		}
 	}
 	return &session{core: core, acct: acct}, nil
+}
+
+// reregister registers the key of an account that the CA no longer knows
+// (a reset test CA, a deleted account) as a new account, once: an Issuer
+// that already replaced stale meanwhile uses the replacement.
+func (i *Issuer) reregister(ctx context.Context, stale *account) (*session, error) {
+	release, err := i.accounts.acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("acme: account: %w", err)
+	}
+	defer release()
+	if acct := i.accounts.cached(); acct != nil && acct != stale {
+		return i.resume(ctx, acct, false)
+	}
+	unlock, err := i.accounts.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	i.log.WarnContext(ctx, "acme: the CA does not know the stored account; registering again", "account", stale.reg.URI)
+	return i.createAccount(ctx, &account{email: stale.email, key: stale.key})
 }
 
 // createAccount registers acct (nil: a new key) and stores it. The key is
