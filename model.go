@@ -132,7 +132,10 @@ func (h *Host) setCertificate(src Source, c *Certificate) {
 // secretName is the Store secret that holds a source's private key.
 func secretName(src Source) string { return string(src) + ".key" }
 
-// derive fills the derived fields (status, days until expiry) at now.
+// derive fills the derived fields (status, days until expiry) at now. A
+// certificate is expiring soon within expiringWithin of its expiry, or
+// within the last third of its lifetime when that is shorter (a 6-day
+// certificate is not "expiring soon" from the day it is issued).
 func (c *Certificate) derive(now time.Time, expiringWithin time.Duration) {
 	c.DaysUntilExpiry = int(c.NotAfter.Sub(now).Hours() / 24)
 	switch {
@@ -142,7 +145,7 @@ func (c *Certificate) derive(now time.Time, expiringWithin time.Duration) {
 		c.Status = StatusExpired
 	case now.Before(c.NotBefore):
 		c.Status = StatusNotYetValid
-	case c.NotAfter.Sub(now) <= expiringWithin:
+	case c.NotAfter.Sub(now) <= min(expiringWithin, c.NotAfter.Sub(c.NotBefore)/3):
 		c.Status = StatusExpiringSoon
 	default:
 		c.Status = StatusActive
