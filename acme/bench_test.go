@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"log/slog"
 	"testing"
 
 	"github.com/go-acme/lego/v4/certcrypto"
@@ -14,6 +15,7 @@ import (
 	"github.com/go-acme/lego/v4/registration"
 	"github.com/stretchr/testify/require"
 
+	"github.com/certs-dev/certs/acme"
 	"github.com/certs-dev/certs/internal/pebbletest"
 )
 
@@ -46,7 +48,7 @@ func BenchmarkIssue(b *testing.B) {
 	e := newEnv(b, pebbletest.Options{})
 
 	b.Run("acme", func(b *testing.B) {
-		iss := e.issuer(b)
+		iss := e.issuer(b, func(c *acme.Config) { c.Logger = slog.New(slog.DiscardHandler) })
 		ctx := context.Background()
 		_, err := iss.Issue(ctx, e.request(pebbletest.UniqueDomain(""))) // register the account
 		require.NoError(b, err)

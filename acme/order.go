@@ -114,8 +114,8 @@ func waitOrder(ctx context.Context, s *session, orderURL string) (legoacme.Exten
 	wctx, cancel := context.WithTimeout(ctx, finalizeTimeout)
 	defer cancel()
 	poll := newPoller(50*time.Millisecond, 2*time.Second)
-	for {
-		if err := poll.wait(wctx); err != nil {
+	for first := true; ; first = false { // the first poll is immediate
+		if err := poll.waitUnless(wctx, first); err != nil {
 			if ctx.Err() != nil {
 				return legoacme.ExtendedOrder{}, caError(ctx, "wait for certificate", ctx.Err())
 			}

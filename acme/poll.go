@@ -34,3 +34,12 @@ func (p *poller) wait(ctx context.Context) error {
 		return nil
 	}
 }
+
+// waitUnless waits unless skip is set; a skipped wait still fails when ctx
+// is done.
+func (p *poller) waitUnless(ctx context.Context, skip bool) error {
+	if skip {
+		return ctx.Err()
+	}
+	return p.wait(ctx)
+}

@@ -213,8 +213,9 @@ func (i *Issuer) validate(ctx context.Context, s *session, p *plan, attempts []*
 	vctx, cancel := context.WithTimeout(ctx, validationTimeout)
 	defer cancel()
 	var problems []certs.ChallengeProblem
-	for pending := attempts; len(pending) > 0; {
-		if err := poll.wait(vctx); err != nil {
+	// The first poll is immediate: a fast CA has already finished.
+	for pending, first := attempts, true; len(pending) > 0; first = false {
+		if err := poll.waitUnless(vctx, first); err != nil {
 			if ctx.Err() != nil {
 				return nil, caError(ctx, "wait for validation", ctx.Err())
 			}
