@@ -88,6 +88,9 @@ func (m *Manager) Import(ctx context.Context, hostname string, in Input) (*Host,
 		}
 		h.Custom = cert
 		keys[SourceCustom] = keyPEM
+		if m.dnsCfg.RequireOwnership {
+			h.OwnershipRequired = true
+		}
 		return nil
 	})
 	if err != nil {
@@ -96,6 +99,7 @@ func (m *Manager) Import(ctx context.Context, hostname string, in Input) (*Host,
 	m.sched.schedule(name, m.nextWake(h))
 	m.log.Info("certs: imported custom certificate", "hostname", name,
 		"not_after", cert.NotAfter, "fingerprint", cert.FingerprintSHA256)
+	m.withRequirements(h)
 	m.emit(EventImported, name, SourceCustom, h.Custom, nil)
 	if h.Custom.Status == StatusExpiringSoon {
 		m.emit(EventExpiring, name, SourceCustom, h.Custom, nil)

@@ -52,6 +52,9 @@ type Config struct {
 	// means 100.
 	MaxSANs int
 
+	// DNS configures DNS requirements, ownership and Check.
+	DNS DNSConfig
+
 	// DefaultCertificate is served to clients that send no SNI. Nil makes
 	// such handshakes fail with ErrNoServerName.
 	DefaultCertificate *tls.Certificate
@@ -81,6 +84,7 @@ type Manager struct {
 	inUse          func(ctx context.Context, hostname string) (bool, error)
 
 	dnsFor func(hostname string) DNSProvider
+	dnsCfg DNSConfig
 	jitter func(time.Duration) time.Duration
 
 	index   atomic.Pointer[snapshot]
@@ -113,6 +117,9 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 	if cfg.MaxSANs < 0 {
 		return nil, fmt.Errorf("%w: MaxSANs is negative; use a positive count or zero for 100", ErrInvalidConfig)
 	}
+	if cfg.DNS.RequireOwnership && len(cfg.DNS.OwnershipValues) == 0 {
+		return nil, fmt.Errorf("%w: DNS.RequireOwnership needs DNS.OwnershipValues, the TXT values that prove ownership", ErrInvalidConfig)
+	}
 	if dc := cfg.DefaultCertificate; dc != nil && (len(dc.Certificate) == 0 || dc.PrivateKey == nil) {
 		return nil, fmt.Errorf("%w: DefaultCertificate has no certificate or no private key", ErrInvalidConfig)
 	}
@@ -122,7 +129,7 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		roots: cfg.Roots, requireTrusted: cfg.RequireTrustedChain,
 		allowWeak: cfg.AllowWeakKeys, maxSANs: cfg.MaxSANs,
 		defaultCert: cfg.DefaultCertificate, inUse: cfg.InUse,
-		dnsFor: cfg.DNSProviderFor, jitter: randDuration,
+		dnsFor: cfg.DNSProviderFor, jitter: randDuration, dnsCfg: cfg.DNS,
 		sched: scheduler{wake: make(chan struct{}, 1)},
 	}
 	if m.log == nil {

@@ -96,6 +96,18 @@ type Host struct {
 	ACMERequested bool `json:"acme_requested"`
 	// ValidationErrors are the problems of the last failed ACME order.
 	ValidationErrors []ChallengeProblem `json:"validation_errors,omitempty"`
+	// OwnershipRequired is set when a custom certificate was imported
+	// under Config.DNS.RequireOwnership; until OwnershipVerified (Check saw
+	// the ownership TXT record) the custom certificate is pending_ownership
+	// and not served.
+	OwnershipRequired bool `json:"ownership_required,omitempty"`
+	OwnershipVerified bool `json:"ownership_verified,omitempty"`
+	// LastCheck is the outcome of the last Check.
+	LastCheck *CheckSummary `json:"validation,omitempty"`
+	// DNSRequirements are the records the hostname needs (derived from
+	// Config.DNS on every read; not stored).
+	DNSRequirements *validate.DNSRequirements `json:"dns_requirements,omitempty"`
+
 	// RateLimitedUntil is set when the CA rate-limited an order for this
 	// hostname: Obtain refuses to place another one before then.
 	RateLimitedUntil *time.Time `json:"rate_limited_until"`
@@ -132,10 +144,7 @@ func (h *Host) setCertificate(src Source, c *Certificate) {
 // secretName is the Store secret that holds a source's private key.
 func secretName(src Source) string { return string(src) + ".key" }
 
-// derive fills the derived fields (status, days until expiry) at now. A
-// certificate is expiring soon within expiringWithin of its expiry, or
-// within the last third of its lifetime when that is shorter (a 6-day
-// certificate is not "expiring soon" from the day it is issued).
+// derive fills the derived fields (status, days until expiry) at now.
 func (c *Certificate) derive(now time.Time, expiringWithin time.Duration) {
 	c.DaysUntilExpiry = int(c.NotAfter.Sub(now).Hours() / 24)
 	switch {
@@ -145,7 +154,7 @@ func (c *Certificate) derive(now time.Time, expiringWithin time.Duration) {
 		c.Status = StatusExpired
 	case now.Before(c.NotBefore):
 		c.Status = StatusNotYetValid
-	case c.NotAfter.Sub(now) <= min(expiringWithin, c.NotAfter.Sub(c.NotBefore)/3):
+	case c.NotAfter.Sub(now) <= c.expiringWindow(expiringWithin):
 		c.Status = StatusExpiringSoon
 	default:
 		c.Status = StatusActive
@@ -162,6 +171,9 @@ func (h *Host) derive(now time.Time, expiringWithin time.Duration) {
 		if c != nil {
 			c.derive(now, expiringWithin)
 		}
+	}
+	if h.Custom != nil && h.pendingOwnership() && h.Custom.Status.usable() {
+		h.Custom.Status = StatusPendingOwnership
 	}
 	switch {
 	case h.Custom != nil && h.Custom.Status.usable():
@@ -206,4 +218,19 @@ func (h *Host) clone() *Host {
 		}
 	}
 	return &c
+}
+
+// pendingOwnership reports whether the custom certificate waits for the
+// ownership TXT record.
+func (h *Host) pendingOwnership() bool { return h.OwnershipRequired && !h.OwnershipVerified }
+
+// expiringWindow is how long before its expiry c counts as expiring soon:
+// expiringWithin, or for ACME certificates the last third of their lifetime
+// when that is shorter (a 6-day certificate that renews itself is not
+// "expiring soon" from the day it is issued).
+func (c *Certificate) expiringWindow(expiringWithin time.Duration) time.Duration {
+	if c.Source == SourceACME {
+		return min(expiringWithin, c.NotAfter.Sub(c.NotBefore)/3)
+	}
+	return expiringWithin
 }

@@ -56,6 +56,9 @@ func (m *Manager) Obtain(ctx context.Context, hostname string, opts ObtainOption
 	if err != nil {
 		return nil, err
 	}
+	if err := m.preflightDNS(ctx, req); err != nil {
+		return nil, err
+	}
 	if opts.DryRun {
 		if _, err := m.issuer.Issue(ctx, req); err != nil {
 			return nil, fmt.Errorf("certs: dry run for %s: %w", name, err)
@@ -403,19 +406,4 @@ func (m *Manager) Revoke(ctx context.Context, hostname string, reason Revocation
 	m.log.Info("certs: revoked ACME certificate", "hostname", name, "reason", int(reason))
 	m.emit(EventRevoked, name, SourceACME, h.ACME, nil)
 	return h, nil
-}
-
-// CheckResult is the outcome of Check: the hostname's details plus what its
-// live DNS records say.
-type CheckResult struct {
-	Host *Host `json:"host"`
-}
-
-// Check resolves the hostname's live DNS records and reports what is
-// configured.
-func (m *Manager) Check(ctx context.Context, hostname string) (*CheckResult, error) {
-	if _, err := NormalizeHostname(hostname); err != nil {
-		return nil, err
-	}
-	return nil, ErrNotImplemented
 }

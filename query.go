@@ -21,6 +21,7 @@ func (m *Manager) Get(ctx context.Context, hostname string) (*Host, error) {
 		return nil, fmt.Errorf("certs: get %s: %w", name, err)
 	}
 	h.derive(m.now(), m.expiringWithin)
+	m.withRequirements(h)
 	return h, nil
 }
 
@@ -74,6 +75,7 @@ func (m *Manager) List(ctx context.Context, opts ListOptions) (*ListPage, error)
 			return nil, fmt.Errorf("certs: list: %w", err)
 		}
 		h.derive(now, m.expiringWithin)
+		m.withRequirements(h)
 		page.Hosts = append(page.Hosts, h)
 	}
 	return page, nil

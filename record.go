@@ -14,7 +14,9 @@ type keyring map[Source][]byte
 
 // encodeRecord turns a host and its keys into a Store record.
 func encodeRecord(h *Host, keys keyring) (*store.Record, error) {
-	data, err := json.Marshal(h)
+	stored := *h
+	stored.DNSRequirements = nil // derived on read
+	data, err := json.Marshal(&stored)
 	if err != nil {
 		return nil, fmt.Errorf("certs: encode %s: %w", h.Hostname, err)
 	}
@@ -58,7 +60,7 @@ func decodeRecord(rec *store.Record) (*Host, keyring, error) {
 func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*served, error) {
 	e := &served{}
 	for _, c := range []*Certificate{h.Custom, h.ACME} {
-		if c == nil || c.RevokedAt != nil {
+		if c == nil || c.RevokedAt != nil || (c.Source == SourceCustom && h.pendingOwnership()) {
 			continue
 		}
 		tc, err := keyPair(c, keys[c.Source])

@@ -76,7 +76,7 @@ func (m *Manager) nextWake(h *Host) time.Time {
 	}
 	for _, c := range []*Certificate{h.Custom, h.ACME} {
 		if c != nil && c.RevokedAt == nil && !m.notified(h.Hostname, c) {
-			earliest(c.NotAfter.Add(-m.expiringWindow(c)))
+			earliest(c.NotAfter.Add(-c.expiringWindow(m.expiringWithin)))
 		}
 	}
 	if c := h.ACME; c != nil && c.AutoRenew && c.RevokedAt == nil {
@@ -203,7 +203,7 @@ func (m *Manager) maintain(ctx context.Context, name string) {
 	}
 	now := m.now()
 	for _, c := range []*Certificate{h.Custom, h.ACME} {
-		if c != nil && c.RevokedAt == nil && !now.Before(c.NotAfter.Add(-m.expiringWindow(c))) && m.notify(name, c) {
+		if c != nil && c.RevokedAt == nil && !now.Before(c.NotAfter.Add(-c.expiringWindow(m.expiringWithin))) && m.notify(name, c) {
 			m.emit(EventExpiring, name, c.Source, c, nil)
 		}
 	}
@@ -258,11 +258,6 @@ func (m *Manager) refreshARI(ctx context.Context, h *Host) (*Host, error) {
 		}
 		return nil
 	})
-}
-
-// expiringWindow is how long before its expiry c counts as expiring soon.
-func (m *Manager) expiringWindow(c *Certificate) time.Duration {
-	return min(m.expiringWithin, c.NotAfter.Sub(c.NotBefore)/3)
 }
 
 // notified reports whether the expiring event for c was already emitted.
