@@ -171,3 +171,19 @@ func (a *accounts) lock(ctx context.Context) (func(), error) {
 	}
 	return unlock, nil
 }
+
+// exists returns ErrNoAccount unless the account is cached or stored with
+// its registration.
+func (a *accounts) exists(ctx context.Context) error {
+	if a.cached() != nil {
+		return nil
+	}
+	acct, err := a.load(ctx)
+	if err != nil {
+		return err
+	}
+	if acct == nil || acct.reg == nil {
+		return fmt.Errorf("%w (%s)", ErrNoAccount, a.key)
+	}
+	return nil
+}

@@ -26,6 +26,10 @@ var (
 	// ErrAlreadyRevoked is returned by Revoke for a certificate the CA has
 	// already revoked.
 	ErrAlreadyRevoked = errors.New("acme: the certificate is already revoked; nothing to do")
+	// ErrNoAccount is returned by Revoke when there is no account for the
+	// Issuer's directory and email: only the account that obtained a
+	// certificate can revoke it.
+	ErrNoAccount = errors.New("acme: no ACME account for this directory and email; revoke with the Config (directory, email, Store) that obtained the certificate")
 	// ErrNoHTTP01Solver is returned for http-01 without IssueRequest.HTTP01.
 	ErrNoHTTP01Solver = errors.New("acme: http-01 needs IssueRequest.HTTP01, a ChallengeSolver that serves /.well-known/acme-challenge/ on port 80; set it or choose another challenge")
 	// ErrNoTLSALPN01Solver is returned for tls-alpn-01 without

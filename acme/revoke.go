@@ -11,9 +11,10 @@ import (
 )
 
 // Revoke asks the CA to revoke the first certificate of chainPEM, signed
-// with the Issuer's account (which must be the one that obtained it). A
-// certificate the CA has already revoked gives ErrAlreadyRevoked; a reason
-// ACME does not accept gives certs.ErrInvalidReason.
+// with the Issuer's account (which must be the one that obtained it; without
+// a stored account Revoke returns ErrNoAccount). A certificate the CA has
+// already revoked gives ErrAlreadyRevoked; a reason ACME does not accept
+// gives certs.ErrInvalidReason.
 func (i *Issuer) Revoke(ctx context.Context, chainPEM []byte, reason certs.RevocationReason) error {
 	if !reason.Valid() {
 		return fmt.Errorf("%w (got %d)", certs.ErrInvalidReason, reason)
@@ -24,6 +25,9 @@ func (i *Issuer) Revoke(ctx context.Context, chainPEM []byte, reason certs.Revoc
 	}
 	if cert.IsCA {
 		return fmt.Errorf("acme: revoke: the chain starts with a CA certificate; pass the leaf first")
+	}
+	if err := i.accounts.exists(ctx); err != nil {
+		return err
 	}
 	s, err := i.connect(ctx, false)
 	if err != nil {

@@ -43,7 +43,12 @@ func TestRevokeInvalid(t *testing.T) {
 	}
 	require.Error(t, iss.Revoke(ctx, []byte("not PEM"), certs.ReasonUnspecified))
 
+	fresh := e.issuer(t) // no account at all: nothing is created
+	require.ErrorIs(t, fresh.Revoke(ctx, ic.ChainPEM, certs.ReasonUnspecified), acme.ErrNoAccount)
+
 	other := e.issuer(t) // another account did not obtain it
+	_, err = other.Issue(ctx, certs.IssueRequest{Names: []string{"x.test"}, HTTP01: e.http01, DryRun: true})
+	require.NoError(t, err)
 	err = other.Revoke(ctx, ic.ChainPEM, certs.ReasonUnspecified)
 	require.Error(t, err)
 	require.NotErrorIs(t, err, acme.ErrAlreadyRevoked)
