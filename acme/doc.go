@@ -20,7 +20,10 @@
 // created on first use and reused by every later Issue call, by every Issuer
 // on the same Store, and after restarts. If the Store is a certs.Locker the
 // creation is done under its lock, so that concurrent first uses create one
-// account.
+// account. An account the CA no longer knows (a reset test CA, a deleted
+// account) is registered again with the same key, once, and stored.
+// Revoke never creates an account: only the account that obtained a
+// certificate can revoke it.
 //
 // # Contexts
 //
