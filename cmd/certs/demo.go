@@ -13,14 +13,23 @@ import (
 	"text/tabwriter"
 	"time"
 
+	legolog "github.com/go-acme/lego/v4/log"
+
 	"github.com/certs-dev/certs"
+	"github.com/certs-dev/certs/acme"
+	"github.com/certs-dev/certs/internal/pebbletest"
 	"github.com/certs-dev/certs/store"
 )
 
-// demo shows the Manager end to end on loopback: a local CA, a custom
-// certificate imported through the Manager, HTTPS served with the
-// Manager's GetCertificate, and real handshakes.
+// demo shows the Manager end to end on loopback, with no internet: an
+// embedded ACME CA (Pebble) and DNS server, ACME certificates for one name
+// per challenge type and a wildcard, a custom certificate from a local CA,
+// HTTPS served through the Manager, and real handshakes.
 func demo(ctx context.Context, out io.Writer) error {
+	start := time.Now()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	legolog.Logger = acme.LegoLogger(quiet)
+
 	dir, err := os.MkdirTemp("", "certs-demo-")
 	if err != nil {
 		return err
@@ -30,67 +39,153 @@ func demo(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ca, err := newLocalCA()
+	pebble, stop, err := pebbletest.Run(pebbletest.Options{})
+	if err != nil {
+		return fmt.Errorf("start the embedded ACME server: %w", err)
+	}
+	defer stop()
+	localCA, err := newLocalCA()
 	if err != nil {
 		return err
 	}
-	m, err := certs.New(certs.Config{
-		Store:  fs,
-		Roots:  ca.pool(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	issuer, err := acme.New(acme.Config{
+		DirectoryURL: pebble.DirectoryURL, AgreeTOS: true, Email: "demo@demo.test",
+		HTTPClient: pebble.HTTPClient(), Store: fs, Logger: quiet,
+		DNSResolvers: []string{pebble.DNSAddr}, DefaultProfile: "shortlived",
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "store: %s\n", dir)
-
-	hosts := []string{"app.demo.test", "*.apps.demo.test"}
-	for _, h := range hosts {
-		certPEM, keyPEM, err := ca.issue(h)
-		if err != nil {
-			return err
-		}
-		if _, err := m.Import(ctx, h, certs.Input{Certificate: certPEM, PrivateKey: keyPEM}); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "imported custom certificate for %s\n", h)
-	}
-
-	addr, shutdown, err := serveHTTPS(m)
+	m, err := certs.New(certs.Config{
+		Store: fs, Issuer: issuer, DNSProvider: demoDNS{pebble},
+		Roots: localCA.pool(), Logger: quiet,
+	})
 	if err != nil {
 		return err
 	}
-	defer shutdown()
-	fmt.Fprintf(out, "serving HTTPS on %s\n\n", addr)
+	fmt.Fprintf(out, "store %s, ACME directory %s\n", dir, pebble.DirectoryURL)
 
-	for _, sni := range []string{"app.demo.test", "blog.apps.demo.test", "unknown.demo.test"} {
-		line, err := get(ctx, addr, sni, ca.pool())
+	// The CA reaches us on these two listeners: port "80" answers HTTP-01
+	// from the Store, port "443" serves HTTPS and TLS-ALPN-01.
+	https := serve(m, pebble)
+	defer https.Close()
+
+	if err := obtainAll(ctx, m, out); err != nil {
+		return err
+	}
+	roots := localCA.pool()
+	for _, c := range pebble.IssuerRootCerts {
+		roots.AddCert(c)
+	}
+	addr := pebble.TLSListener.Addr().String()
+	if err := showFallbacks(ctx, m, localCA, addr, roots, out); err != nil {
+		return err
+	}
+	fmt.Fprintln(out)
+	if err := statusTable(ctx, m, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\ndone in %.1fs\n", time.Since(start).Seconds())
+	return nil
+}
+
+// demoNames are obtained one per challenge type, plus a wildcard.
+var demoNames = []struct {
+	host      string
+	challenge certs.ChallengeType
+	alt       []string
+}{
+	{"www.demo.test", certs.ChallengeHTTP01, nil},
+	{"alpn.demo.test", certs.ChallengeTLSALPN01, nil},
+	{"dns.demo.test", certs.ChallengeDNS01, nil},
+	{"*.apps.demo.test", certs.ChallengeDNS01, []string{"apps.demo.test"}},
+}
+
+func obtainAll(ctx context.Context, m *certs.Manager, out io.Writer) error {
+	for _, n := range demoNames {
+		h, err := m.Obtain(ctx, n.host, certs.ObtainOptions{Challenge: n.challenge, AltNames: n.alt})
 		if err != nil {
-			fmt.Fprintf(out, "GET https://%s/ -> handshake refused: %v\n", sni, err)
-			continue
+			return fmt.Errorf("obtain %s: %w", n.host, err)
+		}
+		fmt.Fprintf(out, "obtained ACME certificate for %-18s via %-11s -> %s, SANs %v\n",
+			n.host, n.challenge, h.Status, h.ACME.SANs)
+	}
+	return nil
+}
+
+// showFallbacks demonstrates the serving order with real handshakes.
+func showFallbacks(ctx context.Context, m *certs.Manager, ca *localCA, addr string, roots *x509.CertPool, out io.Writer) error {
+	const host = "www.demo.test"
+	certPEM, keyPEM, err := ca.issue(host)
+	if err != nil {
+		return err
+	}
+	importCustom := func() error {
+		_, err := m.Import(ctx, host, certs.Input{Certificate: certPEM, PrivateKey: keyPEM})
+		return err
+	}
+	steps := []struct {
+		what string
+		do   func() error
+	}{
+		{"import a custom certificate for " + host, importCustom},
+		{"RemoveCustom", func() error { _, err := m.RemoveCustom(ctx, host); return err }},
+		{"import the custom certificate again, then Revoke the ACME one", func() error {
+			if err := importCustom(); err != nil {
+				return err
+			}
+			_, err := m.Revoke(ctx, host, certs.ReasonSuperseded)
+			return err
+		}},
+	}
+	fmt.Fprintln(out)
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			return fmt.Errorf("%s: %w", s.what, err)
+		}
+		line, err := get(ctx, addr, host, roots)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%s\n    GET https://%s/ -> %s\n", s.what, host, line)
+	}
+	for _, sni := range []string{"blog.apps.demo.test", "unknown.demo.test"} {
+		line, err := get(ctx, addr, sni, roots)
+		if err != nil {
+			line = "handshake refused: " + err.Error()
 		}
 		fmt.Fprintf(out, "GET https://%s/ -> %s\n", sni, line)
 	}
-	fmt.Fprintln(out)
-	return statusTable(ctx, m, out)
+	return nil
 }
 
-func serveHTTPS(m *certs.Manager) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
+// serve answers the CA's validations and HTTPS on Pebble's loopback ports.
+func serve(m *certs.Manager, pebble *pebbletest.Server) *http.Server {
+	plain := &http.Server{Handler: m.HTTPHandler(nil), ReadHeaderTimeout: 5 * time.Second}
+	go plain.Serve(pebble.HTTPListener)
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "hello from %s", r.TLS.ServerName)
 		}),
 		TLSConfig:         m.TLSConfig(),
 		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          nil,
+		ErrorLog:          newDiscardLogger(),
 	}
-	srv.ErrorLog = newDiscardLogger()
-	go srv.ServeTLS(ln, "", "")
-	return ln.Addr().String(), func() { srv.Close() }, nil
+	go srv.ServeTLS(pebble.TLSListener, "", "")
+	return srv
+}
+
+// demoDNS presents DNS-01 records in the embedded DNS server.
+type demoDNS struct{ s *pebbletest.Server }
+
+func (d demoDNS) Present(_ context.Context, r certs.DNSRecord) error {
+	d.s.AddTXT(r.FQDN, r.Value)
+	return nil
+}
+
+func (d demoDNS) CleanUp(_ context.Context, r certs.DNSRecord) error {
+	d.s.RemoveTXT(r.FQDN, r.Value)
+	return nil
 }
 
 // get performs a real HTTPS request with SNI sni against addr and
@@ -127,14 +222,14 @@ func statusTable(ctx context.Context, m *certs.Manager, out io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "HOSTNAME\tSTATUS\tSOURCE\tISSUER\tEXPIRES\tDAYS")
+	fmt.Fprintln(tw, "HOSTNAME\tSTATUS\tSOURCE\tCERT STATUS\tISSUER\tEXPIRES\tAUTO-RENEW")
 	for _, h := range page.Hosts {
 		for _, c := range []*certs.Certificate{h.Custom, h.ACME} {
 			if c == nil {
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", h.Hostname, c.Status, c.Source, c.Issuer,
-				c.NotAfter.UTC().Format(time.DateOnly), c.DaysUntilExpiry)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\n", h.Hostname, h.Status, c.Source, c.Status,
+				c.Issuer, c.NotAfter.UTC().Format(time.DateOnly), c.AutoRenew)
 		}
 	}
 	return tw.Flush()

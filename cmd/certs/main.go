@@ -42,7 +42,10 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, `usage: certs <command>
 
 commands:
-  demo   create a local CA, import a custom certificate through the Manager,
-         serve HTTPS on loopback, perform real handshakes and print a status
-         table (no internet needed)`)
+  demo   start an embedded ACME CA (Pebble) and DNS server, obtain ACME
+         certificates through the Manager (http-01, tls-alpn-01, dns-01 and a
+         wildcard), import a custom certificate from a local CA, serve HTTPS
+         on loopback, show with real handshakes which certificate is served
+         (custom first, ACME after RemoveCustom, custom after revoking the
+         ACME one) and print a status table; no internet needed`)
 }

@@ -91,14 +91,31 @@ var envMu sync.Mutex
 // start. Several Pebbles may run at once in one test binary.
 func Start(tb testing.TB, opts Options) *Server {
 	tb.Helper()
-	s, err := start(tb, opts)
+	s, err := start(tb.Cleanup, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return s
 }
 
-func start(tb testing.TB, opts Options) (*Server, error) {
+// Run is Start for programs (the demo): it returns the running Pebble and a
+// function that stops it.
+func Run(opts Options) (*Server, func(), error) {
+	var cleanups []func()
+	stop := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	s, err := start(func(f func()) { cleanups = append(cleanups, f) }, opts)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return s, stop, nil
+}
+
+func start(cleanup func(func()), opts Options) (*Server, error) {
 	_, dnsAddr, err := dnsServer()
 	if err != nil {
 		return nil, err
@@ -107,11 +124,11 @@ func start(tb testing.TB, opts Options) (*Server, error) {
 	if s.HTTPListener, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("pebbletest: listen: %w", err)
 	}
-	tb.Cleanup(func() { _ = s.HTTPListener.Close() })
+	cleanup(func() { _ = s.HTTPListener.Close() })
 	if s.TLSListener, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("pebbletest: listen: %w", err)
 	}
-	tb.Cleanup(func() { _ = s.TLSListener.Close() })
+	cleanup(func() { _ = s.TLSListener.Close() })
 	s.HTTPPort = s.HTTPListener.Addr().(*net.TCPAddr).Port
 	s.TLSPort = s.TLSListener.Addr().(*net.TCPAddr).Port
 
@@ -120,9 +137,9 @@ func start(tb testing.TB, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.acme = httptest.NewTLSServer(front.Handler())
-	tb.Cleanup(s.acme.Close)
+	cleanup(s.acme.Close)
 	s.mgmt = httptest.NewTLSServer(front.ManagementHandler())
-	tb.Cleanup(s.mgmt.Close)
+	cleanup(s.mgmt.Close)
 	s.DirectoryURL = s.acme.URL + wfe.DirectoryPath
 	s.ManagementURL = s.mgmt.URL
 
@@ -135,7 +152,7 @@ func start(tb testing.TB, opts Options) (*Server, error) {
 		s.IssuerRoots.AddCert(root)
 	}
 	s.transport = newTransport(s.Roots)
-	tb.Cleanup(s.transport.CloseIdleConnections)
+	cleanup(s.transport.CloseIdleConnections)
 	return s, nil
 }
 
