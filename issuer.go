@@ -173,6 +173,7 @@ type RateLimitError struct {
 	Detail string
 }
 
+// Error implements the error interface.
 func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("certs: rate limited by the CA until %s: %s; wait until then before retrying",
 		e.RetryAfter.UTC().Format(time.RFC3339), e.Detail)
@@ -196,6 +197,7 @@ type ChallengeProblem struct {
 	Hint string `json:"hint"`
 }
 
+// Error implements the error interface.
 func (e *ValidationError) Error() string {
 	msg := "certs: validation failed"
 	for _, p := range e.Problems {

@@ -32,6 +32,7 @@ type CredentialError struct {
 	Expected []string
 }
 
+// Error implements the error interface.
 func (e *CredentialError) Error() string {
 	msg := fmt.Sprintf("dnsprovider: %s credentials: field %q %s", e.Provider, e.Field, e.Problem)
 	if len(e.Expected) > 0 {
@@ -49,6 +50,7 @@ type SubpackageError struct {
 	Provider, Package, SDK string
 }
 
+// Error implements the error interface.
 func (e *SubpackageError) Error() string {
 	return fmt.Sprintf("dnsprovider: provider %q lives in package %s to keep the %s out of builds that do not use it; "+
 		"call all.New from github.com/certs-dev/certs/dnsprovider/all, or New from %s", e.Provider, e.Package, e.SDK, e.Package)

@@ -36,6 +36,7 @@ type KeyError struct {
 	Reason string
 }
 
+// Error implements the error interface.
 func (e *KeyError) Error() string {
 	return fmt.Sprintf("store: invalid encryption key %q: %s", truncate(e.ID), e.Reason)
 }

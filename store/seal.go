@@ -47,6 +47,7 @@ type DecryptError struct {
 	Reason string
 }
 
+// Error implements the error interface.
 func (e *DecryptError) Error() string {
 	return fmt.Sprintf("store: cannot decrypt %s sealed with key %q: %s", e.Name, truncate(e.KeyID), e.Reason)
 }

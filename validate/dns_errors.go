@@ -46,6 +46,7 @@ type LookupError struct {
 	Detail string
 }
 
+// Error implements the error interface.
 func (e *LookupError) Error() string {
 	msg := "validate: look up " + e.Type + " " + e.Name
 	if e.Server != "" {

@@ -111,6 +111,7 @@ type DNSRecordRef struct {
 	Value string `json:"value,omitempty"`
 }
 
+// Error implements the error interface.
 func (e DNSValidationError) Error() string { return "validate: " + e.Message }
 
 // Unwrap returns the cause, if any.

@@ -32,6 +32,7 @@ type UpdateError struct {
 	Err error
 }
 
+// Error implements the error interface.
 func (e *UpdateError) Error() string {
 	msg := fmt.Sprintf("dnsprovider: rfc2136: %s TXT %s in zone %s at %s", e.Op, e.Name, e.Zone, e.Server)
 	if e.Rcode >= 0 {
