@@ -504,3 +504,34 @@ func TestHTTPHandlerFallback(t *testing.T) {
 		})
 	}
 }
+
+// TestTwoProcessesRenewOnce runs two Managers on one filesystem store (a
+// Locker), as two replicas would: renewing on both at once places one
+// order, and both end up serving the new certificate.
+func TestTwoProcessesRenewOnce(t *testing.T) {
+	fs, err := store.NewFS(t.TempDir())
+	require.NoError(t, err)
+	e := newACMEEnv(t, acmeOpts{store: fs})
+	ctx := ctxT(t)
+	host := pebbletest.UniqueDomain("")
+	first, err := e.m.Obtain(ctx, host, certs.ObtainOptions{})
+	require.NoError(t, err)
+	other, err := certs.New(certs.Config{Store: fs, Issuer: e.orders, Logger: quiet()})
+	require.NoError(t, err)
+	require.Equal(t, first.ACME.Serial, fmt.Sprintf("%x", leafOf(t, other, host).SerialNumber))
+
+	var wg sync.WaitGroup
+	for _, m := range []*certs.Manager{e.m, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := m.Renew(ctx, host)
+			require.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	require.EqualValues(t, 2, e.orders.issued.Load(), "one Obtain, one renewal")
+	a, b := leafOf(t, e.m, host), leafOf(t, other, host)
+	require.Equal(t, a.Raw, b.Raw, "both replicas serve the renewed certificate")
+	require.NotEqual(t, first.ACME.Serial, fmt.Sprintf("%x", a.SerialNumber))
+}

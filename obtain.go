@@ -66,7 +66,7 @@ func (m *Manager) Obtain(ctx context.Context, hostname string, opts ObtainOption
 		return m.Get(ctx, name)
 	}
 	return m.flights.do(ctx, "obtain "+name, func(ctx context.Context) (*Host, error) {
-		return m.issue(ctx, name, req, opts, false)
+		return m.issue(ctx, name, req, opts, "")
 	})
 }
 
@@ -139,19 +139,26 @@ func contains(list []string, s string) bool {
 }
 
 // issue runs one order for name under the hostname's cross-process lock and
-// records the outcome. renew marks a renewal of the current certificate.
-func (m *Manager) issue(ctx context.Context, name string, req IssueRequest, opts ObtainOptions, renew bool) (*Host, error) {
+// records the outcome. renewOf is the fingerprint of the certificate being
+// renewed ("" for Obtain).
+func (m *Manager) issue(ctx context.Context, name string, req IssueRequest, opts ObtainOptions, renewOf string) (*Host, error) {
 	unlock, err := m.lockIssuance(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	// Re-check after taking the lock: another process may have done it.
-	h, _, err := m.load(ctx, name)
+	// Re-check after taking the lock: another process sharing the Store
+	// may have done the work meanwhile. Then serve what it stored.
+	h, keys, err := m.load(ctx, name)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	if h != nil && !renew && m.current(h, req.Names) {
+	renew := renewOf != ""
+	if h != nil && ((!renew && m.current(h, req.Names)) ||
+		(renew && (h.ACME == nil || h.ACME.FingerprintSHA256 != renewOf))) {
+		if e, err := m.servedFor(h, keys, false); err == nil {
+			m.publish(name, e)
+		}
 		h.derive(m.now(), m.expiringWithin)
 		return h, nil
 	}
@@ -320,14 +327,15 @@ func (m *Manager) Renew(ctx context.Context, hostname string) (*Host, error) {
 		return nil, ErrNoIssuer
 	}
 	return m.flights.do(ctx, "renew "+name, func(ctx context.Context) (*Host, error) {
-		return m.renew(ctx, name, nil)
+		return m.renew(ctx, name, "")
 	})
 }
 
-// renew renews name's ACME certificate. When expect is set (the scheduler),
-// the renewal is skipped if the certificate changed since it was read, so
-// that several processes never renew the same certificate twice.
-func (m *Manager) renew(ctx context.Context, name string, expect *Certificate) (*Host, error) {
+// renew renews name's ACME certificate. When fingerprint is set (the
+// scheduler), the renewal is skipped if the certificate changed since it
+// was read; issue re-checks under the Store's lock, so that several
+// processes never renew the same certificate twice.
+func (m *Manager) renew(ctx context.Context, name, fingerprint string) (*Host, error) {
 	h, err := m.Get(ctx, name)
 	if err != nil {
 		return nil, err
@@ -339,7 +347,7 @@ func (m *Manager) renew(ctx context.Context, name string, expect *Certificate) (
 	if c.RevokedAt != nil {
 		return nil, fmt.Errorf("%w: %s", ErrAlreadyRevoked, name)
 	}
-	if expect != nil && c.FingerprintSHA256 != expect.FingerprintSHA256 {
+	if fingerprint != "" && c.FingerprintSHA256 != fingerprint {
 		return h, nil
 	}
 	opts := ObtainOptions{}
@@ -355,7 +363,7 @@ func (m *Manager) renew(ctx context.Context, name string, expect *Certificate) (
 	if err != nil {
 		return nil, err
 	}
-	return m.issue(ctx, name, req, opts, true)
+	return m.issue(ctx, name, req, opts, c.FingerprintSHA256)
 }
 
 // Revoke revokes a hostname's ACME certificate with an RFC 5280 reason.

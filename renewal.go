@@ -214,7 +214,7 @@ func (m *Manager) maintain(ctx context.Context, name string) {
 		}
 		if c := h.ACME; c.NextRenewalAt == nil || !now.Before(*c.NextRenewalAt) {
 			if renewed, err := m.flights.do(ctx, "renew "+name, func(ctx context.Context) (*Host, error) {
-				return m.renew(ctx, name, c)
+				return m.renew(ctx, name, c.FingerprintSHA256)
 			}); err == nil {
 				h = renewed
 			} else if again, gerr := m.Get(ctx, name); gerr == nil {
