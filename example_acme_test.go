@@ -27,7 +27,7 @@ func Example_server() {
 		log.Fatal(err)
 	}
 	go http.ListenAndServe(":80", m.HTTPHandler(nil)) // HTTP-01 + redirect to https
-	if err := m.Start(ctx); err != nil {               // automatic renewal
+	if err := m.Start(ctx); err != nil {              // automatic renewal
 		log.Fatal(err)
 	}
 	_, err = m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{})
