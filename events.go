@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -44,45 +45,42 @@ func (m *Manager) Subscribe(fn func(Event)) (unsubscribe func()) {
 }
 
 type eventBus struct {
-	mu   sync.Mutex
-	next int
-	subs map[int]func(Event)
+	mu     sync.Mutex
+	nextID int
+	subs   []subscriber // in subscription order
 	// deliver serializes deliveries so that subscribers see events in order.
 	deliver sync.Mutex
+}
+
+type subscriber struct {
+	id int
+	fn func(Event)
 }
 
 func (b *eventBus) subscribe(fn func(Event)) func() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.subs == nil {
-		b.subs = make(map[int]func(Event))
-	}
-	id := b.next
-	b.next++
-	b.subs[id] = fn
+	id := b.nextID
+	b.nextID++
+	b.subs = append(b.subs, subscriber{id, fn})
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			b.mu.Lock()
-			delete(b.subs, id)
-			b.mu.Unlock()
+			defer b.mu.Unlock()
+			b.subs = slices.DeleteFunc(slices.Clone(b.subs), func(s subscriber) bool { return s.id == id })
 		})
 	}
 }
 
 func (b *eventBus) emit(ev Event) {
 	b.mu.Lock()
-	fns := make([]func(Event), 0, len(b.subs))
-	for i := 0; i < b.next; i++ {
-		if fn, ok := b.subs[i]; ok {
-			fns = append(fns, fn)
-		}
-	}
+	subs := b.subs // never modified in place: a snapshot
 	b.mu.Unlock()
 	b.deliver.Lock()
 	defer b.deliver.Unlock()
-	for _, fn := range fns {
-		fn(ev)
+	for _, s := range subs {
+		s.fn(ev)
 	}
 }
 
