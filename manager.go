@@ -22,6 +22,12 @@ type Config struct {
 	// Store persists records. Nil means store.NewFS(store.DefaultDir()):
 	// $XDG_DATA_HOME/certs, else ~/.local/share/certs.
 	Store Store
+	// EncryptionKey, when set, seals private keys and ACME account keys at
+	// rest with AES-256-GCM (the Store is wrapped with store.NewEncrypted).
+	// PreviousEncryptionKeys still decrypt what older keys sealed, so keys
+	// can be rotated; reading with no matching key is store.ErrDecrypt.
+	EncryptionKey          *store.Key
+	PreviousEncryptionKeys []store.Key
 	// Issuer obtains ACME certificates (see the acme package). Nil disables
 	// Obtain and Renew.
 	Issuer Issuer
@@ -152,6 +158,13 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		}
 		m.store = fs
 	}
+	if cfg.EncryptionKey != nil {
+		enc, err := store.NewEncrypted(m.store, *cfg.EncryptionKey, cfg.PreviousEncryptionKeys...)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+		}
+		m.store = enc
+	}
 	m.index.Store(newSnapshot())
 	if err := m.Reload(ctx); err != nil {
 		return nil, err
@@ -164,8 +177,9 @@ var ErrInvalidConfig = errors.New("certs: invalid config")
 
 // Reload rebuilds the serving index from the Store. New calls it; call it
 // again when another process changed the shared Store. Records that fail to
-// load are logged and skipped, so one bad record never stops serving the
-// others.
+// decode are logged and skipped, so one bad record never stops serving the
+// others; a Store that cannot be read at all (or decrypted with the
+// configured keys: store.ErrDecrypt) is an error.
 func (m *Manager) Reload(ctx context.Context) error {
 	m.indexMu.Lock()
 	defer m.indexMu.Unlock()

@@ -481,3 +481,65 @@ func TestConcurrentImportsAndRemoves(t *testing.T) {
 func factsOf(l *testpki.Leaf) validate.Facts { return validate.FactsOf(l.Cert) }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func TestSetMetadata(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	host := "meta.example.com"
+	f.importLeaf(host, f.leaf([]string{host}, testpki.LeafOptions{}))
+	labels := map[string]string{"server": "server_123", "team": "web"}
+	h, err := f.m.SetMetadata(ctx, host, Metadata{DisplayName: "example.com Certificate", Labels: labels})
+	require.NoError(t, err)
+	labels["team"] = "changed after the call"
+	got, err := f.m.Get(ctx, host)
+	require.NoError(t, err)
+	require.Equal(t, "example.com Certificate", got.DisplayName)
+	require.Equal(t, map[string]string{"server": "server_123", "team": "web"}, got.Labels)
+	require.Equal(t, h.Labels, got.Labels)
+	_, err = f.m.SetMetadata(ctx, "missing.example.com", Metadata{})
+	require.ErrorIs(t, err, ErrNotFound)
+}
+
+// TestEncryptionAtRest configures an encryption key: private keys on disk
+// are sealed, the Manager serves them, and a Manager with the wrong key
+// cannot read them (a typed error, never garbage).
+func TestEncryptionAtRest(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	fs, err := store.NewFS(dir)
+	require.NoError(t, err)
+	key, err := store.GenerateKey("k1")
+	require.NoError(t, err)
+	ca := testpki.NewCA(t)
+	m, err := New(Config{Store: fs, EncryptionKey: &key, Roots: ca.Pool(), Logger: quietLogger()})
+	require.NoError(t, err)
+	host := "sealed.example.com"
+	l := ca.Leaf(t, []string{host}, testpki.LeafOptions{})
+	_, err = m.Import(ctx, host, input(l))
+	require.NoError(t, err)
+	var onDisk []byte
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			onDisk = append(onDisk, b...)
+		}
+		return err
+	}))
+	require.NotEmpty(t, onDisk)
+	require.False(t, leaks(string(onDisk), l.KeyPEM()), "the private key is sealed on disk")
+	_, err = m.GetCertificate(&tls.ClientHelloInfo{ServerName: host})
+	require.NoError(t, err)
+
+	// Rotation: a new primary key still reads what k1 sealed.
+	k2, err := store.GenerateKey("k2")
+	require.NoError(t, err)
+	rotated, err := New(Config{Store: fs, EncryptionKey: &k2, PreviousEncryptionKeys: []store.Key{key}, Logger: quietLogger()})
+	require.NoError(t, err)
+	_, err = rotated.PrivateKey(ctx, host, SourceCustom)
+	require.NoError(t, err)
+
+	wrong, err := store.GenerateKey("k3")
+	require.NoError(t, err)
+	_, err = New(Config{Store: fs, EncryptionKey: &wrong, Logger: quietLogger()})
+	require.ErrorIs(t, err, store.ErrDecrypt, "a wrong key is refused at start, not served as garbage")
+}

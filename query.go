@@ -2,6 +2,7 @@ package certs
 
 import (
 	"context"
+	"maps"
 	"encoding/pem"
 	"fmt"
 	"time"
@@ -203,4 +204,30 @@ func splitChain(chain []byte, kind PEMKind) ([]byte, error) {
 		return nil, fmt.Errorf("certs: unknown PEM kind %q; use fullchain, chain or leaf", kind)
 	}
 	return out, nil
+}
+
+// Metadata is what a platform attaches to a hostname: a display name (for
+// example "example.com Certificate") and labels.
+type Metadata struct {
+	DisplayName string
+	Labels      map[string]string
+}
+
+// SetMetadata replaces a hostname's display name and labels. The hostname
+// must exist (ErrNotFound otherwise).
+func (m *Manager) SetMetadata(ctx context.Context, hostname string, md Metadata) (*Host, error) {
+	name, err := NormalizeHostname(hostname)
+	if err != nil {
+		return nil, err
+	}
+	h, err := m.update(ctx, name, false, func(h *Host, _ keyring) error {
+		h.DisplayName = md.DisplayName
+		h.Labels = maps.Clone(md.Labels)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("certs: set metadata of %s: %w", name, err)
+	}
+	m.withRequirements(h)
+	return h, nil
 }
