@@ -313,9 +313,16 @@ func TestObtainPreflight(t *testing.T) {
 	}
 	// Dry run: every check, no order, nothing stored.
 	host := pebbletest.UniqueDomain("")
-	_, err := e.m.Obtain(ctx, host, certs.ObtainOptions{DryRun: true})
-	require.ErrorIs(t, err, certs.ErrNotFound, "a dry run stores nothing")
+	h, err := e.m.Obtain(ctx, host, certs.ObtainOptions{DryRun: true})
+	require.NoError(t, err)
+	require.Equal(t, certs.StatusPendingValidation, h.Status)
+	require.Nil(t, h.ACME)
 	require.Zero(t, e.orders.issued.Load())
+	_, err = e.m.Get(ctx, host)
+	require.ErrorIs(t, err, certs.ErrNotFound, "a dry run stores nothing")
+	// A dry run that cannot succeed says why.
+	_, err = e.m.Obtain(ctx, host, certs.ObtainOptions{DryRun: true, Profile: "no-such-profile"})
+	require.ErrorIs(t, err, acme.ErrUnknownProfile)
 
 	noDNS, err := certs.New(certs.Config{Store: store.NewMemory(), Issuer: e.orders, Logger: quiet()})
 	require.NoError(t, err)

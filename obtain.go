@@ -46,7 +46,9 @@ var ErrAlreadyRevoked = errors.New("certs: the certificate is already revoked; o
 //
 // When the hostname already holds a usable ACME certificate for the same
 // names that is not yet due for renewal, Obtain returns it without a new
-// order. Without Config.Issuer it returns ErrNoIssuer.
+// order. With DryRun it returns the hostname as it is (or as it would start,
+// unstored) once every check passed. Without Config.Issuer it returns
+// ErrNoIssuer.
 func (m *Manager) Obtain(ctx context.Context, hostname string, opts ObtainOptions) (*Host, error) {
 	name, err := NormalizeHostname(hostname)
 	if err != nil {
@@ -63,7 +65,13 @@ func (m *Manager) Obtain(ctx context.Context, hostname string, opts ObtainOption
 		if _, err := m.issuer.Issue(ctx, req); err != nil {
 			return nil, fmt.Errorf("certs: dry run for %s: %w", name, err)
 		}
-		return m.Get(ctx, name)
+		h, err := m.Get(ctx, name)
+		if errors.Is(err, ErrNotFound) { // nothing is stored by a dry run
+			h = &Host{Hostname: name, Status: StatusPendingValidation}
+			m.withRequirements(h)
+			err = nil
+		}
+		return h, err
 	}
 	return m.flights.do(ctx, "obtain "+name, func(ctx context.Context) (*Host, error) {
 		return m.issue(ctx, name, req, opts, "")
