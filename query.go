@@ -2,9 +2,9 @@ package certs
 
 import (
 	"context"
-	"maps"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/certs-dev/certs/store"
