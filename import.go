@@ -101,7 +101,7 @@ func (m *Manager) Import(ctx context.Context, hostname string, in Input) (*Host,
 		"not_after", cert.NotAfter, "fingerprint", cert.FingerprintSHA256)
 	m.withRequirements(h)
 	m.emit(EventImported, name, SourceCustom, h.Custom, nil)
-	if h.Custom.Status == StatusExpiringSoon {
+	if h.Custom.Status == StatusExpiringSoon && m.notify(name, h.Custom) {
 		m.emit(EventExpiring, name, SourceCustom, h.Custom, nil)
 	}
 	return h, nil

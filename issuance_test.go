@@ -15,6 +15,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -541,4 +542,36 @@ func TestTwoProcessesRenewOnce(t *testing.T) {
 	a, b := leafOf(t, e.m, host), leafOf(t, other, host)
 	require.Equal(t, a.Raw, b.Raw, "both replicas serve the renewed certificate")
 	require.NotEqual(t, first.ACME.Serial, fmt.Sprintf("%x", a.SerialNumber))
+}
+
+// TestStartRenewsWhatIsDue runs the real scheduler loop: a certificate
+// whose ARI window has opened is renewed without any call but Start, Stop
+// returns, and Start on a running Manager is refused.
+func TestStartRenewsWhatIsDue(t *testing.T) {
+	e := newACMEEnv(t, acmeOpts{})
+	ctx := ctxT(t)
+	host := pebbletest.UniqueDomain("")
+	h, err := e.m.Obtain(ctx, host, certs.ObtainOptions{})
+	require.NoError(t, err)
+	past := time.Now().Add(-time.Hour).UTC()
+	require.NoError(t, e.srv.SetRenewalInfo(ctx, []byte(h.ACME.ChainPEM), fmt.Sprintf(
+		`{"suggestedWindow":{"start":%q,"end":%q}}`, past.Format(time.RFC3339), past.Add(time.Minute).Format(time.RFC3339))))
+	var mu sync.Mutex
+	var got []certs.EventType
+	e.m.Subscribe(func(ev certs.Event) { mu.Lock(); got = append(got, ev.Type); mu.Unlock() })
+
+	require.NoError(t, e.m.Start(ctx))
+	require.Error(t, e.m.Start(ctx), "already running")
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Contains(got, certs.EventRenewed)
+	}, 20*time.Second, 20*time.Millisecond)
+	e.m.Stop()
+	e.m.Stop() // idempotent
+	require.EqualValues(t, 2, e.orders.issued.Load())
+	renewed, err := e.m.Get(ctx, host)
+	require.NoError(t, err)
+	require.NotEqual(t, h.ACME.Serial, renewed.ACME.Serial)
+	require.True(t, renewed.ACME.NextRenewalAt.After(time.Now()), "the new certificate is not due")
 }

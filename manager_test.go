@@ -543,3 +543,32 @@ func TestEncryptionAtRest(t *testing.T) {
 	_, err = New(Config{Store: fs, EncryptionKey: &wrong, Logger: quietLogger()})
 	require.ErrorIs(t, err, store.ErrDecrypt, "a wrong key is refused at start, not served as garbage")
 }
+
+// TestSchedulerEmitsExpiringOnce runs Start with a custom certificate that
+// enters its expiring window while the Manager runs: one "expiring" event.
+func TestSchedulerEmitsExpiringOnce(t *testing.T) {
+	f := newFixture(t)
+	host := "later.example.com"
+	f.importLeaf(host, f.leaf([]string{host}, testpki.LeafOptions{NotAfter: f.clock.Now().Add(40 * 24 * time.Hour)}))
+	var mu sync.Mutex
+	var got []EventType
+	f.m.Subscribe(func(ev Event) { mu.Lock(); got = append(got, ev.Type); mu.Unlock() })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	require.NoError(t, f.m.Start(ctx))
+	defer f.m.Stop()
+	at, ok := f.m.sched.scheduled(host)
+	require.True(t, ok)
+	require.WithinDuration(t, f.clock.Now().Add(10*24*time.Hour), at, time.Hour)
+
+	f.clock.Add(11 * 24 * time.Hour)
+	f.m.sched.schedule(host, at) // wake the loop: the clock moved
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 1 }, 5*time.Second, 10*time.Millisecond)
+	f.m.RenewDue(ctx)
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []EventType{EventExpiring}, got)
+	_, ok = f.m.sched.scheduled(host)
+	require.False(t, ok, "nothing left to wake up for: no ACME certificate, expiry already announced")
+}
