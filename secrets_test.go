@@ -2,6 +2,7 @@ package certs
 
 import (
 	"bytes"
+	"encoding/base64"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/certs-dev/certs/internal/testpki"
+	"github.com/certs-dev/certs/store"
 	"github.com/stretchr/testify/require"
 )
 
@@ -43,7 +45,10 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	_, _ = f.m.RemoveCustom(ctx, host)
 	issued := &IssuedCertificate{ChainPEM: l.ChainPEM(), KeyPEM: l.KeyPEM(), URL: "https://ca.test/cert/1"}
 
-	values := []any{h, got, page, st, rep, in, importErr, events, issued, f.m, Config{Store: f.store}, ObtainOptions{}}
+	ek, err := store.GenerateKey("k1")
+	require.NoError(t, err)
+	cfg := Config{Store: f.store, EncryptionKey: &ek, PreviousEncryptionKeys: []store.Key{ek}}
+	values := []any{h, got, page, st, rep, in, importErr, events, issued, f.m, cfg, &cfg, ObtainOptions{}}
 	var out strings.Builder
 	for _, v := range values {
 		for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
@@ -58,6 +63,10 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	require.NoError(t, err)
 	for _, k := range [][]byte{l.KeyPEM(), key} {
 		require.False(t, leaks(out.String(), k))
+	}
+	for _, form := range []string{fmt.Sprintf("%x", ek.Secret[:12]), base64.StdEncoding.EncodeToString(ek.Secret[:])[:16],
+		strings.Trim(fmt.Sprint(ek.Secret[:8]), "[]")} {
+		require.NotContains(t, out.String(), form, "encryption key printed")
 	}
 	require.NotEmpty(t, logs.String(), "the logger was used")
 
