@@ -106,7 +106,7 @@ type Manager struct {
 	stop  func()
 
 	expMu    sync.Mutex
-	expiring map[string]struct{} // "host fingerprint" whose expiring event was emitted
+	expiring map[string]string // "host source" -> fingerprint whose expiring event was emitted
 }
 
 // New validates cfg, fills in its defaults, and loads every stored record

@@ -29,6 +29,7 @@ func (m *Manager) Remove(ctx context.Context, hostname string) error {
 	}
 	m.publish(name, nil)
 	m.sched.unschedule(name)
+	m.forget(name)
 	m.log.Info("certs: removed hostname", "hostname", name)
 	m.emit(EventRemoved, name, "", nil, nil)
 	return nil

@@ -261,26 +261,34 @@ func (m *Manager) refreshARI(ctx context.Context, h *Host) (*Host, error) {
 }
 
 // notified reports whether the expiring event for c was already emitted.
+// One entry per hostname and source is kept, so memory stays bounded.
 func (m *Manager) notified(host string, c *Certificate) bool {
 	m.expMu.Lock()
 	defer m.expMu.Unlock()
-	_, ok := m.expiring[host+" "+c.FingerprintSHA256]
-	return ok
+	return m.expiring[host+" "+string(c.Source)] == c.FingerprintSHA256
 }
 
 // notify marks the expiring event for c as emitted; false if it already was.
 func (m *Manager) notify(host string, c *Certificate) bool {
 	m.expMu.Lock()
 	defer m.expMu.Unlock()
-	k := host + " " + c.FingerprintSHA256
-	if _, ok := m.expiring[k]; ok {
+	k := host + " " + string(c.Source)
+	if m.expiring[k] == c.FingerprintSHA256 {
 		return false
 	}
 	if m.expiring == nil {
-		m.expiring = make(map[string]struct{})
+		m.expiring = make(map[string]string)
 	}
-	m.expiring[k] = struct{}{}
+	m.expiring[k] = c.FingerprintSHA256
 	return true
+}
+
+// forget drops what notify recorded for a removed hostname.
+func (m *Manager) forget(host string) {
+	m.expMu.Lock()
+	defer m.expMu.Unlock()
+	delete(m.expiring, host+" "+string(SourceCustom))
+	delete(m.expiring, host+" "+string(SourceACME))
 }
 
 // scheduler is a priority queue of hostnames by wake-up time.
