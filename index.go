@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"hash/maphash"
 	"math/bits"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,15 +18,191 @@ type served struct {
 	customNotBefore, customNotAfter time.Time
 }
 
-// snapshot is an immutable view of every served hostname. Exact names and
-// wildcards live in separate tries; a wildcard "*.example.com" is keyed by
-// "example.com" so that a lookup for "a.example.com" can probe it with a
-// substring of the SNI, without allocating.
+// snapshot is the serving index: what GetCertificate needs for every
+// hostname, read without locks.
+//
+// Names live in cells. A cell holds, with atomic pointers, what is served
+// for a name and for the wildcard one label below it ("*.example.com" is
+// the wild half of the cell for "example.com", so that a lookup for
+// "a.example.com" can probe its parent with a substring of the SNI, without
+// allocating). Replacing or removing the certificate of a known name is one
+// atomic store into its cell: in-flight handshakes keep the certificate they
+// already have, new ones see the new one, and nothing is copied.
+//
+// Cells are found through base, a plain Go map that is never modified once
+// published (so a lookup costs one map probe), and delta, a persistent hash
+// trie holding the cells of names added since base was built. Adding a name
+// copies only the O(log32 n) trie path to it; when delta reaches 1/16 of
+// base, compact builds a new base from both, so that loading n names one by
+// one costs O(n) in total (about 17 map insertions per name), never O(n^2).
 type snapshot struct {
-	seed  maphash.Seed
-	exact slot
-	wild  slot
-	size  int
+	seed   maphash.Seed
+	base   map[string]*cell
+	delta  slot // root branch of the trie of *cell
+	deltaN int
+	size   int // served names (exact and wildcard); written by writers only
+}
+
+// cell holds what is served for one key. Its pointers are swapped
+// atomically; a nil pointer serves nothing. exactOne and wildOne hold the
+// certificate itself when there is only one to serve (no choice to make),
+// which saves the handshake a pointer chase in the common case.
+type cell struct {
+	exact, wild       atomic.Pointer[served]
+	exactOne, wildOne atomic.Pointer[tls.Certificate]
+}
+
+// only returns the certificate of e when it holds exactly one.
+func (e *served) only() *tls.Certificate {
+	switch {
+	case e == nil:
+		return nil
+	case e.acme == nil:
+		return e.custom
+	case e.custom == nil:
+		return e.acme
+	}
+	return nil
+}
+
+// storeServed serves e through ptr and one. A reader between the two stores sees
+// either the old or the new state of the name, never another name's.
+func storeServed(ptr *atomic.Pointer[served], one *atomic.Pointer[tls.Certificate], e *served) *served {
+	single := e.only()
+	if single == nil {
+		one.Store(nil) // before ptr: never serve a stale single certificate
+		return ptr.Swap(e)
+	}
+	old := ptr.Swap(e)
+	one.Store(single)
+	return old
+}
+
+func (c *cell) empty() bool { return c.exact.Load() == nil && c.wild.Load() == nil }
+
+// minCompact is the smallest delta worth compacting.
+const minCompact = 1024
+
+func newSnapshot() *snapshot {
+	return &snapshot{seed: maphash.MakeSeed(), base: map[string]*cell{}}
+}
+
+// cellFor returns the cell of key, or nil. It allocates nothing.
+func (s *snapshot) cellFor(key string) *cell {
+	if c := s.base[key]; c != nil {
+		return c
+	}
+	if s.deltaN == 0 {
+		return nil
+	}
+	return s.delta.find(maphash.String(s.seed, key), key)
+}
+
+// lookupOne is lookup for the common case of a name served by a single
+// certificate: it returns that certificate, or nil when there is none or
+// there is a choice to make (then call lookup).
+func (s *snapshot) lookupOne(name string) *tls.Certificate {
+	if c := s.cellFor(name); c != nil {
+		if one := c.exactOne.Load(); one != nil {
+			return one
+		}
+		if c.exact.Load() != nil {
+			return nil
+		}
+	}
+	for i := 1; i < len(name); i++ {
+		if name[i] == '.' {
+			if c := s.cellFor(name[i+1:]); c != nil {
+				return c.wildOne.Load()
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// lookup finds what to serve for an already lowercased SNI name: the exact
+// name first, then the wildcard one label up. It allocates nothing.
+func (s *snapshot) lookup(name string) *served {
+	if c := s.cellFor(name); c != nil {
+		if e := c.exact.Load(); e != nil {
+			return e
+		}
+	}
+	for i := 1; i < len(name); i++ { // a wildcard never matches an empty label
+		if name[i] == '.' {
+			if c := s.cellFor(name[i+1:]); c != nil {
+				return c.wild.Load()
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// set serves e for hostname (nil stops serving it) and returns the snapshot
+// to publish: s itself when the name already had a cell, else a snapshot
+// with the new cell in delta (or a compacted one). Callers serialize set.
+func (s *snapshot) set(hostname string, e *served) *snapshot {
+	key, wild := hostname, false
+	if len(hostname) > 2 && hostname[0] == '*' && hostname[1] == '.' {
+		key, wild = hostname[2:], true
+	}
+	c := s.cellFor(key)
+	if c == nil && e == nil {
+		return s
+	}
+	next := s
+	if c == nil {
+		c = &cell{}
+		cp := *s
+		cp.delta, _ = s.delta.with(0, maphash.String(s.seed, key), key, c)
+		cp.deltaN++
+		next = &cp
+	}
+	ptr, one := &c.exact, &c.exactOne
+	if wild {
+		ptr, one = &c.wild, &c.wildOne
+	}
+	switch old := storeServed(ptr, one, e); {
+	case old == nil && e != nil:
+		next.size++
+	case old != nil && e == nil:
+		next.size--
+	}
+	if next.deltaN > max(minCompact, len(next.base)/16) {
+		return next.compact()
+	}
+	return next
+}
+
+// compact returns a snapshot whose base holds every non-empty cell of s and
+// whose delta is empty. The cells themselves are shared, not copied.
+func (s *snapshot) compact() *snapshot {
+	base := make(map[string]*cell, len(s.base)+s.deltaN)
+	for k, c := range s.base {
+		if !c.empty() {
+			base[k] = c
+		}
+	}
+	s.delta.each(func(k string, c *cell) {
+		if !c.empty() {
+			base[k] = c
+		}
+	})
+	return &snapshot{seed: s.seed, base: base, size: s.size}
+}
+
+// each calls fn for every key in the trie below branch n.
+func (n *slot) each(fn func(string, *cell)) {
+	for i := range n.kids {
+		k := &n.kids[i]
+		if k.val != nil {
+			fn(k.key, k.val)
+		} else {
+			k.each(fn)
+		}
+	}
 }
 
 // The index is a persistent hash array mapped trie (HAMT): 32-way branches
@@ -54,12 +231,12 @@ type slot struct {
 	bitmap uint32
 	hash   uint64
 	key    string
-	val    *served
+	val    *cell
 }
 
 // find returns the value stored under key in the branch n, or nil. It
 // allocates nothing.
-func (n *slot) find(h uint64, key string) *served {
+func (n *slot) find(h uint64, key string) *cell {
 	kids, bitmap := n.kids, n.bitmap
 	for shift := uint(0); ; shift += levelBits {
 		bit := uint32(1) << ((h >> shift) & levelMask)
@@ -87,7 +264,7 @@ func (n *slot) find(h uint64, key string) *served {
 
 // with returns a copy of branch n with key set to val, and whether key was
 // new. n itself is not modified.
-func (n *slot) with(shift uint, h uint64, key string, val *served) (slot, bool) {
+func (n *slot) with(shift uint, h uint64, key string, val *cell) (slot, bool) {
 	bit := uint32(1) << ((h >> shift) & levelMask)
 	pos := bits.OnesCount32(n.bitmap & (bit - 1))
 	if n.bitmap&bit == 0 {
@@ -122,7 +299,7 @@ func (n *slot) with(shift uint, h uint64, key string, val *served) (slot, bool) 
 }
 
 // bucketWith returns a copy of collision bucket b with key set to val.
-func (b *slot) bucketWith(key string, val *served) (slot, bool) {
+func (b *slot) bucketWith(key string, val *cell) (slot, bool) {
 	kids := make([]slot, len(b.kids), len(b.kids)+1)
 	copy(kids, b.kids)
 	for i := range kids {
@@ -197,45 +374,3 @@ func (b *slot) bucketWithout(key string) (slot, bool) {
 	return *b, false
 }
 
-// lookup finds the entry for an already lowercased SNI name: the exact name
-// first, then the wildcard one label up. It allocates nothing.
-func (s *snapshot) lookup(name string) *served {
-	if e := s.exact.find(maphash.String(s.seed, name), name); e != nil {
-		return e
-	}
-	for i := 1; i < len(name); i++ { // a wildcard never matches an empty label
-		if name[i] == '.' {
-			parent := name[i+1:]
-			return s.wild.find(maphash.String(s.seed, parent), parent)
-		}
-	}
-	return nil
-}
-
-// set returns a new snapshot with hostname served by e (nil removes it).
-func (s *snapshot) set(hostname string, e *served) *snapshot {
-	next := *s
-	key, root := hostname, &next.exact
-	if len(hostname) > 2 && hostname[0] == '*' && hostname[1] == '.' {
-		key, root = hostname[2:], &next.wild
-	}
-	h := maphash.String(s.seed, key)
-	if e == nil {
-		n, removed := root.without(0, h, key)
-		*root = n
-		if removed {
-			next.size--
-		}
-		return &next
-	}
-	n, added := root.with(0, h, key, e)
-	*root = n
-	if added {
-		next.size++
-	}
-	return &next
-}
-
-func newSnapshot() *snapshot {
-	return &snapshot{seed: maphash.MakeSeed()}
-}

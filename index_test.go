@@ -19,9 +19,9 @@ func TestIndexMatchesMap(t *testing.T) {
 	for i := range names {
 		names[i] = fmt.Sprintf("h%d.example.com", i)
 	}
-	var frozen *snapshot
-	var frozenModel map[string]*served
+	compactions := 0
 	for step := 0; step < 20000; step++ {
+		before := snap.deltaN
 		name := names[rng.IntN(len(names))]
 		if rng.IntN(3) == 0 {
 			snap = snap.set(name, nil)
@@ -31,29 +31,30 @@ func TestIndexMatchesMap(t *testing.T) {
 			snap = snap.set(name, e)
 			model[name] = e
 		}
-		if step == 10000 {
-			frozen = snap
-			frozenModel = make(map[string]*served, len(model))
-			for k, v := range model {
-				frozenModel[k] = v
+		if snap.deltaN < before {
+			compactions++
+		}
+		if step%1000 == 0 {
+			for _, n := range names {
+				require.Same(t, model[n], snap.lookup(n), n)
 			}
 		}
 	}
 	require.Equal(t, len(model), snap.size)
 	for _, n := range names {
 		require.Same(t, model[n], snap.lookup(n), n)
-		require.Same(t, frozenModel[n], frozen.lookup(n), "old snapshot changed for %s", n)
 	}
+	require.Positive(t, compactions, "the delta was compacted into the base")
 }
 
 // TestIndexHashCollisions forces every key onto one hash so that the
 // collision chains are exercised.
 func TestIndexHashCollisions(t *testing.T) {
 	var root slot
-	vals := map[string]*served{}
+	vals := map[string]*cell{}
 	for i := 0; i < 50; i++ {
 		k := fmt.Sprintf("k%d", i)
-		vals[k] = &served{}
+		vals[k] = &cell{}
 		var added bool
 		root, added = root.with(0, 42, k, vals[k])
 		require.True(t, added)
@@ -111,6 +112,8 @@ func TestIndexEmptyAfterRemovingAll(t *testing.T) {
 		s = s.set(fmt.Sprint("n", i, ".test"), nil)
 	}
 	require.Equal(t, 0, s.size)
-	require.Empty(t, s.exact.kids)
-	require.Zero(t, s.exact.bitmap)
+	for _, c := range s.compact().base {
+		require.False(t, c.empty(), "compaction drops empty cells")
+	}
+	require.Empty(t, s.compact().base)
 }

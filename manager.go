@@ -205,7 +205,7 @@ func (m *Manager) Reload(ctx context.Context) error {
 		}
 		opts.Cursor = page.NextCursor
 	}
-	m.index.Store(snap)
+	m.index.Store(snap.compact())
 	return nil
 }
 

@@ -42,11 +42,15 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	if len(name) > 1 && name[len(name)-1] == '.' {
 		name = name[:len(name)-1]
 	}
-	var e *served
-	if hasUpper(name) {
+	// Browsers send lowercase names: look up as is first, and fold the
+	// case only when that misses.
+	snap := m.index.Load()
+	if c := snap.lookupOne(name); c != nil {
+		return c, nil
+	}
+	e := snap.lookup(name)
+	if e == nil && hasUpper(name) {
 		e = m.lookupFolded(name)
-	} else {
-		e = m.index.Load().lookup(name)
 	}
 	if e == nil {
 		return nil, unknownHost(hello.ServerName)
