@@ -373,4 +373,3 @@ func (b *slot) bucketWithout(key string) (slot, bool) {
 	}
 	return *b, false
 }
-
