@@ -73,8 +73,9 @@ type Config struct {
 // Manager manages the certificates of many hostnames and serves them.
 //
 // All methods are safe for concurrent use. GetCertificate reads an
-// immutable in-memory index and never blocks on writers; every change is
-// persisted to the Store first and then published to the index atomically.
+// in-memory index without locks and never blocks on writers; every change
+// is persisted to the Store first and then published to the index with
+// atomic stores, so in-flight handshakes are never disturbed.
 type Manager struct {
 	store          Store
 	issuer         Issuer
