@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -186,8 +188,11 @@ func (s *FS) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
-// List reads every record whose name matches opts.Filter and returns one
-// page of them. Its cost grows with the number of matching records.
+// List returns one page of the records whose name matches opts.Filter.
+// Sorted by name (the default, and how the Manager loads its records), it
+// lists the directory and reads only the page's records; sorted by expiry
+// or creation it reads every matching record, so its cost grows with their
+// number.
 func (s *FS) List(ctx context.Context, opts ListOptions) (*ListResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -199,6 +204,9 @@ func (s *FS) List(ctx context.Context, opts ListOptions) (*ListResult, error) {
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return nil, fmt.Errorf("store: list %s: %w", root, err)
+	}
+	if opts.Sort == SortByName {
+		return s.listByName(ctx, root, entries, opts)
 	}
 	var matching []*Record
 	for _, e := range entries {
@@ -219,6 +227,57 @@ func (s *FS) List(ctx context.Context, opts ListOptions) (*ListResult, error) {
 		matching = append(matching, rec)
 	}
 	return paginate(matching, opts)
+}
+
+// listByName pages through the records in name order reading only the
+// records of the page: the names come from the directory listing.
+func (s *FS) listByName(ctx context.Context, root string, entries []fs.DirEntry, opts ListOptions) (*ListResult, error) {
+	limit, _ := checkListOptions(opts)
+	dirs := make(map[string]string, len(entries))
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		name, ok := decodeName(e.Name())
+		if ok && e.IsDir() && matchFilter(name, opts) {
+			dirs[name] = e.Name()
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	if opts.Desc {
+		slices.Reverse(names)
+	}
+	start := 0
+	if opts.Cursor != "" {
+		pos, err := decodeCursor(opts.Cursor, opts)
+		if err != nil {
+			return nil, err
+		}
+		start, _ = slices.BinarySearchFunc(names, pos.Name, func(e, t string) int {
+			if c := strings.Compare(e, t); (c <= 0) != opts.Desc || c == 0 {
+				return -1
+			}
+			return 1
+		})
+	}
+	res := &ListResult{Total: len(names)}
+	i := start
+	for ; i < len(names) && len(res.Records) < limit; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec, err := readRecord(filepath.Join(root, dirs[names[i]], recordFile), names[i])
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted concurrently, or created but not yet written
+		}
+		if err != nil {
+			return nil, err
+		}
+		res.Records = append(res.Records, rec)
+	}
+	if i < len(names) && len(res.Records) > 0 {
+		res.NextCursor = encodeCursor(res.Records[len(res.Records)-1], opts)
+	}
+	return res, nil
 }
 
 // GetBlob reads the blob called key, or returns an error wrapping

@@ -152,8 +152,15 @@ func TestFSIgnoresAndSweepsLeftovers(t *testing.T) {
 	}
 	res, err := s.List(ctx, ListOptions{})
 	require.NoError(t, err)
-	require.Equal(t, 1, res.Total)
+	// In name order List counts host directories without reading them, so
+	// a directory being created right now (half.example.com) counts; its
+	// record is not listed until written.
+	require.Equal(t, 2, res.Total)
+	require.Len(t, res.Records, 1)
 	require.Equal(t, "example.com", res.Records[0].Name)
+	res, err = s.List(ctx, ListOptions{Sort: SortByExpiry})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Total, "the other orders read every record")
 	got, err := s.Get(ctx, "example.com")
 	require.NoError(t, err)
 	require.Equal(t, "good", string(got.Data))
@@ -226,4 +233,47 @@ func TestDefaultDir(t *testing.T) {
 	t.Setenv("HOME", "")
 	_, err = DefaultDir()
 	require.Error(t, err)
+}
+
+// TestFSListByNameReadsOnlyThePage: paging in name order reads only the
+// records of the page (a corrupt record elsewhere does not matter), which
+// is what keeps loading a large store linear; the other orders read all.
+func TestFSListByNameReadsOnlyThePage(t *testing.T) {
+	t.Parallel()
+	s := newTestFS(t)
+	ctx := context.Background()
+	for _, n := range []string{"a.example.com", "b.example.com", "c.example.com"} {
+		require.NoError(t, s.Put(ctx, &Record{Name: n, Data: []byte(n)}))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(s.Dir(), "hosts", "c.example.com", "record.json"), []byte("{corrupt"), 0o600))
+	res, err := s.List(ctx, ListOptions{Limit: 2})
+	require.NoError(t, err)
+	require.Equal(t, 3, res.Total)
+	require.Equal(t, "a.example.com", res.Records[0].Name)
+	require.Equal(t, "b.example.com", res.Records[1].Name)
+	require.NotEmpty(t, res.NextCursor)
+	_, err = s.List(ctx, ListOptions{Limit: 2, Cursor: res.NextCursor})
+	require.ErrorContains(t, err, "corrupt record file")
+	_, err = s.List(ctx, ListOptions{Limit: 2, Sort: SortByCreated})
+	require.ErrorContains(t, err, "corrupt record file")
+	res, err = s.List(ctx, ListOptions{Limit: 1, Desc: true, Filter: "b."})
+	require.NoError(t, err)
+	require.Equal(t, "b.example.com", res.Records[0].Name)
+}
+
+// TestFSSweepsEmptyHostDirs: a host directory a crashed writer made but
+// never filled is removed by the next NewFS once it is old enough.
+func TestFSSweepsEmptyHostDirs(t *testing.T) {
+	t.Parallel()
+	s := newTestFS(t)
+	old := filepath.Join(s.Dir(), "hosts", "crashed.example.com")
+	fresh := filepath.Join(s.Dir(), "hosts", "fresh.example.com")
+	require.NoError(t, os.MkdirAll(old, 0o700))
+	require.NoError(t, os.MkdirAll(fresh, 0o700))
+	past := time.Now().Add(-2 * tempGrace)
+	require.NoError(t, os.Chtimes(old, past, past))
+	_, err := NewFS(s.Dir())
+	require.NoError(t, err)
+	require.NoDirExists(t, old)
+	require.DirExists(t, fresh, "a fresh directory may belong to a live writer")
 }

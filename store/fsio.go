@@ -124,4 +124,12 @@ func (s *FS) sweep() {
 			return nil
 		})
 	}
+	// Host directories a crashed writer made but never filled: List counts
+	// directories, so drop the empty ones (os.Remove refuses non-empty).
+	entries, _ := os.ReadDir(filepath.Join(s.dir, hostsDir))
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && e.IsDir() && fi.ModTime().Before(cutoff) {
+			_ = os.Remove(filepath.Join(s.dir, hostsDir, e.Name()))
+		}
+	}
 }
