@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -174,4 +175,40 @@ func (m *Manager) preflightDNS(ctx context.Context, req IssueRequest) error {
 func (m *Manager) withRequirements(h *Host) {
 	req := validate.Requirements(h.Hostname, m.dnsCfg.RequirementsConfig)
 	h.DNSRequirements = &req
+}
+
+// CheckMany runs Check for many hostnames, at most concurrency at a time
+// (zero means 16). Each hostname gets its result or its error; the call
+// itself fails only when ctx is done.
+func (m *Manager) CheckMany(ctx context.Context, hostnames []string, concurrency int) (map[string]*CheckResult, map[string]error, error) {
+	if concurrency <= 0 {
+		concurrency = 16
+	}
+	results := make(map[string]*CheckResult, len(hostnames))
+	errs := make(map[string]error)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, concurrency)
+	for _, h := range hostnames {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return results, errs, ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			res, err := m.Check(ctx, h)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs[h] = err
+			} else {
+				results[h] = res
+			}
+		}()
+	}
+	wg.Wait()
+	return results, errs, ctx.Err()
 }

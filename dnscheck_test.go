@@ -162,3 +162,20 @@ func TestRequireOwnershipNeedsValues(t *testing.T) {
 	_, err := certs.New(certs.Config{Store: store.NewMemory(), DNS: certs.DNSConfig{RequireOwnership: true}})
 	require.ErrorIs(t, err, certs.ErrInvalidConfig)
 }
+
+func TestCheckMany(t *testing.T) {
+	ctx := context.Background()
+	m, _ := dnsManager(t, "a.example.com. A 203.0.113.10", "b.example.com. A 198.51.100.1")
+	ca := testpki.NewCA(t)
+	for _, h := range []string{"a.example.com", "b.example.com"} {
+		l := ca.Leaf(t, []string{h}, testpki.LeafOptions{})
+		_, err := m.Import(ctx, h, certs.Input{Certificate: l.ChainPEM(), PrivateKey: l.KeyPEM()})
+		require.NoError(t, err)
+	}
+	res, errs, err := m.CheckMany(ctx, []string{"a.example.com", "b.example.com", "missing.example.com"}, 2)
+	require.NoError(t, err)
+	require.True(t, res["a.example.com"].DNS.DNSConfigured)
+	require.False(t, res["b.example.com"].DNS.DNSConfigured)
+	require.ErrorIs(t, errs["missing.example.com"], certs.ErrNotFound)
+	require.Len(t, res, 2)
+}
