@@ -133,7 +133,7 @@ func (m *Manager) checkDNS(ctx context.Context, name string) (*validate.DNSRepor
 	if len(resolvers) == 0 {
 		conf, err := dns.ClientConfigFromFile("/etc/resolv.conf")
 		if err != nil || len(conf.Servers) == 0 {
-			return nil, fmt.Errorf("certs: no DNS resolvers: set Config.DNS.Resolvers (reading /etc/resolv.conf: %v)", err)
+			return nil, fmt.Errorf("%w (reading /etc/resolv.conf: %v)", ErrNoResolvers, err)
 		}
 		for _, s := range conf.Servers {
 			resolvers = append(resolvers, net.JoinHostPort(s, conf.Port))

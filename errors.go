@@ -38,4 +38,12 @@ var (
 	ErrNoCertificateForSource = errors.New("certs: the hostname holds no certificate of that source")
 	// ErrInvalidSource is returned for a Source other than custom or acme.
 	ErrInvalidSource = errors.New("certs: invalid source; use SourceCustom or SourceACME")
+	// ErrInvalidPEMKind is returned by PEM for an unknown PEMKind.
+	ErrInvalidPEMKind = errors.New("certs: invalid PEM kind; use PEMFullChain, PEMChain or PEMLeaf")
+	// ErrInvalidChallenge is returned for an unknown challenge type.
+	ErrInvalidChallenge = errors.New("certs: invalid challenge type; use http-01, tls-alpn-01 or dns-01")
+	// ErrNoResolvers is returned by Check when no DNS resolver is known.
+	ErrNoResolvers = errors.New("certs: no DNS resolvers; set Config.DNS.Resolvers")
+	// ErrAlreadyRunning is returned by Start on a Manager already started.
+	ErrAlreadyRunning = errors.New("certs: the scheduler is already running; call Stop first")
 )

@@ -303,6 +303,7 @@ func TestObtainPreflight(t *testing.T) {
 		{"wildcard over http-01", "*.pre.test", certs.ObtainOptions{Challenge: certs.ChallengeHTTP01}, certs.ErrWildcardNeedsDNS01},
 		{"wildcard alt name over tls-alpn-01", "pre.test", certs.ObtainOptions{Challenge: certs.ChallengeTLSALPN01, AltNames: []string{"*.pre.test"}}, certs.ErrWildcardNeedsDNS01},
 		{"bad key type", "pre.test", certs.ObtainOptions{KeyType: "rsa1024"}, certs.ErrInvalidKeyType},
+		{"bad challenge", "pre.test", certs.ObtainOptions{Challenge: "smtp-01"}, certs.ErrInvalidChallenge},
 		{"bad hostname", "pre..test", certs.ObtainOptions{}, certs.ErrInvalidHostname},
 		{"bad alt name", "pre.test", certs.ObtainOptions{AltNames: []string{"a/b"}}, certs.ErrInvalidHostname},
 	}
@@ -561,7 +562,7 @@ func TestStartRenewsWhatIsDue(t *testing.T) {
 	e.m.Subscribe(func(ev certs.Event) { mu.Lock(); got = append(got, ev.Type); mu.Unlock() })
 
 	require.NoError(t, e.m.Start(ctx))
-	require.Error(t, e.m.Start(ctx), "already running")
+	require.ErrorIs(t, e.m.Start(ctx), certs.ErrAlreadyRunning)
 	require.Eventually(t, func() bool {
 		mu.Lock()
 		defer mu.Unlock()

@@ -350,7 +350,7 @@ func TestPEMDownloadsAndPrivateKey(t *testing.T) {
 	_, err = f.m.PrivateKey(ctx, host, "other")
 	require.ErrorIs(t, err, ErrInvalidSource)
 	_, err = f.m.PEM(ctx, host, SourceCustom, "bogus")
-	require.Error(t, err)
+	require.ErrorIs(t, err, ErrInvalidPEMKind)
 }
 
 func TestExportCertbotLayout(t *testing.T) {

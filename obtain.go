@@ -107,7 +107,7 @@ func (m *Manager) obtainRequest(name string, opts ObtainOptions) (IssueRequest, 
 	switch challenge {
 	case ChallengeHTTP01, ChallengeTLSALPN01, ChallengeDNS01:
 	default:
-		return IssueRequest{}, fmt.Errorf("certs: unknown challenge %q; use http-01, tls-alpn-01 or dns-01", challenge)
+		return IssueRequest{}, fmt.Errorf("%w (got %q)", ErrInvalidChallenge, challenge)
 	}
 	if wildcard && challenge != ChallengeDNS01 {
 		return IssueRequest{}, ErrWildcardNeedsDNS01

@@ -201,7 +201,7 @@ func splitChain(chain []byte, kind PEMKind) ([]byte, error) {
 			out = append(out, b...)
 		}
 	default:
-		return nil, fmt.Errorf("certs: unknown PEM kind %q; use fullchain, chain or leaf", kind)
+		return nil, fmt.Errorf("%w (got %q)", ErrInvalidPEMKind, kind)
 	}
 	return out, nil
 }

@@ -103,7 +103,7 @@ func (m *Manager) Start(ctx context.Context) error {
 	m.runMu.Lock()
 	defer m.runMu.Unlock()
 	if m.stop != nil {
-		return errors.New("certs: Start: the scheduler is already running; call Stop first")
+		return ErrAlreadyRunning
 	}
 	if err := m.loadQueue(ctx); err != nil {
 		return err
