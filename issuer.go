@@ -216,8 +216,6 @@ func (e *ValidationError) Is(target error) bool { return target == ErrValidation
 var (
 	// ErrNoIssuer is returned by Obtain and Renew when Config.Issuer is nil.
 	ErrNoIssuer = errors.New("certs: no issuer configured; set Config.Issuer (for example acme.New)")
-	// ErrNotImplemented is returned by operations a later release provides.
-	ErrNotImplemented = errors.New("certs: not implemented yet")
 	// ErrRateLimited matches every *RateLimitError.
 	ErrRateLimited = errors.New("certs: rate limited by the CA")
 	// ErrValidationFailed matches every *ValidationError.
