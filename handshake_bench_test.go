@@ -84,7 +84,7 @@ func BenchmarkImportRemove(b *testing.B) {
 	in := Input{Certificate: leaf.ChainPEM(), PrivateKey: leaf.KeyPEM()}
 	for _, size := range benchSizes {
 		b.Run(size.name, func(b *testing.B) {
-			m, names := benchManager(b, size.n)
+			m, names, _ := benchManager(b, size.n)
 			m.roots = ca.Pool()
 			m.log = quietLogger()
 			st := m.store.(*store.Memory)

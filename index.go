@@ -98,46 +98,31 @@ func (s *snapshot) cellFor(key string) *cell {
 	return s.delta.find(maphash.String(s.seed, key), key)
 }
 
-// lookupOne is lookup for the common case of a name served by a single
-// certificate: it returns that certificate, or nil when there is none or
-// there is a choice to make (then call lookup).
-func (s *snapshot) lookupOne(name string) *tls.Certificate {
+// lookup finds what to serve for an already lowercased SNI name: the exact
+// name first, then the wildcard one label up. When a single certificate is
+// served it returns that certificate as one (the common case, no choice to
+// make); otherwise the entry to choose from. It allocates nothing.
+func (s *snapshot) lookup(name string) (one *tls.Certificate, e *served) {
 	if c := s.cellFor(name); c != nil {
 		if one := c.exactOne.Load(); one != nil {
-			return one
+			return one, nil
 		}
-		if c.exact.Load() != nil {
-			return nil
-		}
-	}
-	for i := 1; i < len(name); i++ {
-		if name[i] == '.' {
-			if c := s.cellFor(name[i+1:]); c != nil {
-				return c.wildOne.Load()
-			}
-			return nil
-		}
-	}
-	return nil
-}
-
-// lookup finds what to serve for an already lowercased SNI name: the exact
-// name first, then the wildcard one label up. It allocates nothing.
-func (s *snapshot) lookup(name string) *served {
-	if c := s.cellFor(name); c != nil {
 		if e := c.exact.Load(); e != nil {
-			return e
+			return nil, e
 		}
 	}
 	for i := 1; i < len(name); i++ { // a wildcard never matches an empty label
 		if name[i] == '.' {
 			if c := s.cellFor(name[i+1:]); c != nil {
-				return c.wild.Load()
+				if one := c.wildOne.Load(); one != nil {
+					return one, nil
+				}
+				return nil, c.wild.Load()
 			}
-			return nil
+			return nil, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // set serves e for hostname (nil stops serving it) and returns the snapshot

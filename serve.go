@@ -44,15 +44,14 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	}
 	// Browsers send lowercase names: look up as is first, and fold the
 	// case only when that misses.
-	snap := m.index.Load()
-	if c := snap.lookupOne(name); c != nil {
-		return c, nil
+	one, e := m.index.Load().lookup(name)
+	if one == nil && e == nil && hasUpper(name) {
+		one, e = m.lookupFolded(name)
 	}
-	e := snap.lookup(name)
-	if e == nil && hasUpper(name) {
-		e = m.lookupFolded(name)
-	}
-	if e == nil {
+	switch {
+	case one != nil:
+		return one, nil
+	case e == nil:
 		return nil, unknownHost(hello.ServerName)
 	}
 	return e.choose(hello, m)
@@ -60,10 +59,10 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 
 // lookupFolded looks up a name with upper-case letters. The lowercased copy
 // lives on the stack and is not retained, so this allocates nothing either.
-func (m *Manager) lookupFolded(name string) *served {
+func (m *Manager) lookupFolded(name string) (*tls.Certificate, *served) {
 	var buf [maxHostnameLen]byte
 	if len(name) > len(buf) {
-		return nil
+		return nil, nil
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
