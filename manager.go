@@ -67,6 +67,8 @@ type Config struct {
 	// InUse, when set, is asked before a removal that would leave a
 	// hostname with nothing to serve; returning true refuses the removal
 	// with ErrInUse. Platforms plug in their "is any app using it" check.
+	// It is called while the hostname is locked for the removal: it may
+	// read from the Manager but must not change that hostname.
 	InUse func(ctx context.Context, hostname string) (bool, error)
 }
 
