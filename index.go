@@ -89,12 +89,15 @@ func newSnapshot() *snapshot {
 
 // cellFor returns the cell of key, or nil. It allocates nothing.
 func (s *snapshot) cellFor(key string) *cell {
-	if c := s.base[key]; c != nil {
+	if c := s.base[key]; c != nil || s.deltaN == 0 {
 		return c
 	}
-	if s.deltaN == 0 {
-		return nil
-	}
+	return s.deltaCell(key)
+}
+
+// deltaCell looks key up in the trie of recently added names (kept out of
+// cellFor so that cellFor inlines).
+func (s *snapshot) deltaCell(key string) *cell {
 	return s.delta.find(maphash.String(s.seed, key), key)
 }
 
