@@ -150,3 +150,19 @@ func (m *Manager) load(ctx context.Context, name string) (*Host, keyring, error)
 	}
 	return decodeRecord(rec)
 }
+
+// refresh serves what the Store holds for name (another process may have
+// changed it) and returns the host.
+func (m *Manager) refresh(ctx context.Context, name string) (*Host, error) {
+	unlock := m.hostLocks.lock(name)
+	defer unlock()
+	h, keys, err := m.load(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	e, _ := m.servedFor(h, keys, false)
+	m.publish(name, e)
+	h.derive(m.now(), m.expiringWithin)
+	m.withRequirements(h)
+	return h, nil
+}

@@ -262,3 +262,20 @@ func randDuration(d time.Duration) time.Duration {
 	}
 	return time.Duration(rand.Int64N(int64(d)))
 }
+
+// ReloadHostname serves what the Store holds for one hostname: call it
+// when another process sharing the Store changed it (a platform's change
+// feed). A hostname no longer stored stops being served.
+func (m *Manager) ReloadHostname(ctx context.Context, hostname string) error {
+	name, err := NormalizeHostname(hostname)
+	if err != nil {
+		return err
+	}
+	if _, err := m.refresh(ctx, name); errors.Is(err, ErrNotFound) {
+		m.publish(name, nil)
+		m.sched.unschedule(name)
+	} else if err != nil {
+		return fmt.Errorf("certs: reload %s: %w", name, err)
+	}
+	return nil
+}

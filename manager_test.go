@@ -572,3 +572,27 @@ func TestSchedulerEmitsExpiringOnce(t *testing.T) {
 	_, ok = f.m.sched.scheduled(host)
 	require.False(t, ok, "nothing left to wake up for: no ACME certificate, expiry already announced")
 }
+
+// TestReloadHostname: two Managers share a store (two replicas); a change
+// made through one is served by the other after ReloadHostname.
+func TestReloadHostname(t *testing.T) {
+	ctx := context.Background()
+	a := newFixture(t)
+	b, err := New(Config{Store: a.store, Roots: a.ca.Pool(), Logger: quietLogger()})
+	require.NoError(t, err)
+	host := "replica.example.com"
+	l := a.leaf([]string{host}, testpki.LeafOptions{})
+	a.importLeaf(host, l)
+	_, err = b.GetCertificate(&tls.ClientHelloInfo{ServerName: host})
+	require.ErrorIs(t, err, ErrUnknownHost, "not yet reloaded")
+	require.NoError(t, b.ReloadHostname(ctx, host))
+	c, err := b.GetCertificate(&tls.ClientHelloInfo{ServerName: host})
+	require.NoError(t, err)
+	require.Equal(t, l.Cert.Raw, c.Leaf.Raw)
+
+	require.NoError(t, a.m.Remove(ctx, host))
+	require.NoError(t, b.ReloadHostname(ctx, host))
+	_, err = b.GetCertificate(&tls.ClientHelloInfo{ServerName: host})
+	require.ErrorIs(t, err, ErrUnknownHost)
+	require.ErrorIs(t, b.ReloadHostname(ctx, "bad..name"), ErrInvalidHostname)
+}

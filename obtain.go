@@ -157,18 +157,14 @@ func (m *Manager) issue(ctx context.Context, name string, req IssueRequest, opts
 	defer unlock()
 	// Re-check after taking the lock: another process sharing the Store
 	// may have done the work meanwhile. Then serve what it stored.
-	h, keys, err := m.load(ctx, name)
+	h, _, err := m.load(ctx, name)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
 	renew := renewOf != ""
 	if h != nil && ((!renew && m.current(h, req.Names)) ||
 		(renew && (h.ACME == nil || h.ACME.FingerprintSHA256 != renewOf))) {
-		if e, err := m.servedFor(h, keys, false); err == nil {
-			m.publish(name, e)
-		}
-		h.derive(m.now(), m.expiringWithin)
-		return h, nil
+		return m.refresh(ctx, name)
 	}
 	if h != nil && h.RateLimitedUntil != nil && m.now().Before(*h.RateLimitedUntil) {
 		return nil, &RateLimitError{RetryAfter: *h.RateLimitedUntil,
