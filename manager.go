@@ -187,11 +187,27 @@ func (m *Manager) Reload(ctx context.Context) error {
 	m.indexMu.Lock()
 	defer m.indexMu.Unlock()
 	snap := newSnapshot()
+	err := m.eachHost(ctx, func(h *Host, keys keyring) {
+		if e, _ := m.servedFor(h, keys, false); e != nil {
+			snap = snap.set(h.Hostname, e)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("certs: load records: %w", err)
+	}
+	m.index.Store(snap.compact())
+	return nil
+}
+
+// eachHost pages through every stored hostname in name order (the order a
+// Store lists cheaply) and calls fn for each record that decodes; the
+// others are logged and skipped.
+func (m *Manager) eachHost(ctx context.Context, fn func(*Host, keyring)) error {
 	opts := store.ListOptions{Limit: 1000}
 	for {
 		page, err := m.store.List(ctx, opts)
 		if err != nil {
-			return fmt.Errorf("certs: load records: %w", err)
+			return err
 		}
 		for _, rec := range page.Records {
 			h, keys, err := decodeRecord(rec)
@@ -199,17 +215,13 @@ func (m *Manager) Reload(ctx context.Context) error {
 				m.log.Warn("certs: skipping unreadable record", "hostname", rec.Name, "error", err)
 				continue
 			}
-			if e, _ := m.servedFor(h, keys, false); e != nil {
-				snap = snap.set(h.Hostname, e)
-			}
+			fn(h, keys)
 		}
 		if page.NextCursor == "" {
-			break
+			return nil
 		}
 		opts.Cursor = page.NextCursor
 	}
-	m.index.Store(snap.compact())
-	return nil
 }
 
 // publish replaces what is served for hostname (nil stops serving it).

@@ -175,17 +175,9 @@ func (h *Host) derive(now time.Time, expiringWithin time.Duration) {
 	if h.Custom != nil && h.pendingOwnership() && h.Custom.Status.usable() {
 		h.Custom.Status = StatusPendingOwnership
 	}
-	switch {
-	case h.Custom != nil && h.Custom.Status.usable():
-		h.Status = h.Custom.Status
-	case h.ACME != nil && h.ACME.Status.usable():
-		h.Status = h.ACME.Status
-	case h.Custom != nil:
-		h.Status = h.Custom.Status
-	case h.ACME != nil:
-		h.Status = h.ACME.Status
-	default:
-		h.Status = StatusPendingValidation
+	h.Status = StatusPendingValidation
+	if c := h.preferred(); c != nil {
+		h.Status = c.Status
 	}
 }
 

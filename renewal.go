@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/certs-dev/certs/store"
 )
 
 // How renewal is scheduled:
@@ -131,22 +129,13 @@ func (m *Manager) Stop() {
 }
 
 func (m *Manager) loadQueue(ctx context.Context) error {
-	opts := store.ListOptions{Limit: 1000}
-	for {
-		page, err := m.store.List(ctx, opts)
-		if err != nil {
-			return fmt.Errorf("certs: Start: %w", err)
-		}
-		for _, rec := range page.Records {
-			if h, _, err := decodeRecord(rec); err == nil {
-				m.sched.schedule(h.Hostname, m.nextWake(h))
-			}
-		}
-		if page.NextCursor == "" {
-			return nil
-		}
-		opts.Cursor = page.NextCursor
+	err := m.eachHost(ctx, func(h *Host, _ keyring) {
+		m.sched.schedule(h.Hostname, m.nextWake(h))
+	})
+	if err != nil {
+		return fmt.Errorf("certs: Start: %w", err)
 	}
+	return nil
 }
 
 func (m *Manager) loop(ctx context.Context) {
