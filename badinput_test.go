@@ -105,7 +105,7 @@ func TestImportBadInputs(t *testing.T) {
 			if h == "" {
 				h = host
 			}
-			got, err := f.m.Import(context.Background(), h, tc.in)
+			got, err := f.m.Import(context.Background(), h, tc.in, ImportOptions{})
 			require.Nil(t, got)
 			require.Error(t, err)
 			require.True(t, errors.Is(err, tc.want), "got %v, want %v", err, tc.want)
@@ -132,15 +132,15 @@ func TestRequireTrustedChain(t *testing.T) {
 	strict := newFixture(t, func(c *Config) { c.RequireTrustedChain = true })
 	leaf := strict.leaf([]string{host}, testpki.LeafOptions{})
 	// The leaf alone, without its intermediate: incomplete.
-	_, err := strict.m.Import(context.Background(), host, Input{Certificate: leaf.CertPEM(), PrivateKey: leaf.KeyPEM()})
+	_, err := strict.m.Import(context.Background(), host, Input{Certificate: leaf.CertPEM(), PrivateKey: leaf.KeyPEM()}, ImportOptions{})
 	require.ErrorIs(t, err, ErrIncompleteChain)
 	require.Nil(t, strict.served(host))
 	// With the intermediate as a separate chain input: accepted.
-	_, err = strict.m.Import(context.Background(), host, Input{Certificate: leaf.CertPEM(), Chain: leaf.IntermediatesPEM(), PrivateKey: leaf.KeyPEM()})
+	_, err = strict.m.Import(context.Background(), host, Input{Certificate: leaf.CertPEM(), Chain: leaf.IntermediatesPEM(), PrivateKey: leaf.KeyPEM()}, ImportOptions{})
 	require.NoError(t, err)
 
 	lax := newFixture(t)
-	h, err := lax.m.Import(context.Background(), host, Input{Certificate: leaf.CertPEM(), PrivateKey: leaf.KeyPEM()})
+	h, err := lax.m.Import(context.Background(), host, Input{Certificate: leaf.CertPEM(), PrivateKey: leaf.KeyPEM()}, ImportOptions{})
 	require.NoError(t, err)
 	require.Contains(t, warningCodes(h.Custom), "incomplete_chain")
 }
@@ -169,7 +169,7 @@ func TestImportRealWorldFormats(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h, err := f.m.Import(context.Background(), "www.example.com", tc.in)
+			h, err := f.m.Import(context.Background(), "www.example.com", tc.in, ImportOptions{})
 			require.NoError(t, err)
 			codes := warningCodes(h.Custom)
 			for _, w := range tc.warnings {
@@ -185,7 +185,7 @@ func TestImportRealWorldFormats(t *testing.T) {
 	}
 	for _, c := range [][3]string{{"leaf-ec.pem", "leaf-ec-sec1.key", "ec.example.com"}, {"leaf-ed25519.pem", "leaf-ed25519.key", "ed.example.com"}} {
 		t.Run(c[0], func(t *testing.T) {
-			_, err := f.m.Import(context.Background(), c[2], Input{Certificate: readTestdata(t, c[0]), Chain: inter, PrivateKey: readTestdata(t, c[1])})
+			_, err := f.m.Import(context.Background(), c[2], Input{Certificate: readTestdata(t, c[0]), Chain: inter, PrivateKey: readTestdata(t, c[1])}, ImportOptions{})
 			require.NoError(t, err)
 		})
 	}

@@ -57,7 +57,7 @@ func TestGetReturnsDNSRequirements(t *testing.T) {
 	m, _ := dnsManager(t)
 	ca := testpki.NewCA(t)
 	leaf := ca.Leaf(t, []string{"shop.example.com"}, testpki.LeafOptions{})
-	h, err := m.Import(context.Background(), "shop.example.com", certs.Input{Certificate: leaf.ChainPEM(), PrivateKey: leaf.KeyPEM()})
+	h, err := m.Import(context.Background(), "shop.example.com", certs.Input{Certificate: leaf.ChainPEM(), PrivateKey: leaf.KeyPEM()}, certs.ImportOptions{})
 	require.NoError(t, err)
 	want := validate.DNSRequirements{
 		A: []string{"203.0.113.10"}, AAAA: []string{}, CNAME: "edge.platform.net",
@@ -81,7 +81,7 @@ func TestOwnershipGatesCustomCertificate(t *testing.T) {
 	m.Subscribe(func(ev certs.Event) { mu.Lock(); events = append(events, ev.Type); mu.Unlock() })
 	ca := testpki.NewCA(t)
 	leaf := ca.Leaf(t, []string{"shop.example.com"}, testpki.LeafOptions{})
-	h, err := m.Import(ctx, "shop.example.com", certs.Input{Certificate: leaf.ChainPEM(), PrivateKey: leaf.KeyPEM()})
+	h, err := m.Import(ctx, "shop.example.com", certs.Input{Certificate: leaf.ChainPEM(), PrivateKey: leaf.KeyPEM()}, certs.ImportOptions{})
 	require.NoError(t, err)
 	require.Equal(t, certs.StatusPendingOwnership, h.Status)
 	require.Equal(t, certs.StatusPendingOwnership, h.Custom.Status)
@@ -169,7 +169,7 @@ func TestCheckMany(t *testing.T) {
 	ca := testpki.NewCA(t)
 	for _, h := range []string{"a.example.com", "b.example.com"} {
 		l := ca.Leaf(t, []string{h}, testpki.LeafOptions{})
-		_, err := m.Import(ctx, h, certs.Input{Certificate: l.ChainPEM(), PrivateKey: l.KeyPEM()})
+		_, err := m.Import(ctx, h, certs.Input{Certificate: l.ChainPEM(), PrivateKey: l.KeyPEM()}, certs.ImportOptions{})
 		require.NoError(t, err)
 	}
 	res, errs, err := m.CheckMany(ctx, []string{"a.example.com", "b.example.com", "missing.example.com"}, 2)

@@ -78,7 +78,7 @@ func ExampleManager_Renew() {
 	defer stop()
 	ctx := context.Background()
 	first, _ := m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{})
-	renewed, err := m.Renew(ctx, "shop.example.com")
+	renewed, err := m.Renew(ctx, "shop.example.com", certs.RenewOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}

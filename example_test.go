@@ -88,7 +88,7 @@ func Example() {
 func ExampleManager_Import() {
 	ca := newExampleCA()
 	m := newExampleManager(ca)
-	h, err := m.Import(context.Background(), "Shop.Example.com", ca.upload(90, "shop.example.com"))
+	h, err := m.Import(context.Background(), "Shop.Example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func ExampleManager_Import() {
 func ExampleManager_Import_typedErrors() {
 	ca := newExampleCA()
 	m := newExampleManager(ca)
-	_, err := m.Import(context.Background(), "other.example.com", ca.upload(90, "shop.example.com"))
+	_, err := m.Import(context.Background(), "other.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{})
 	fmt.Println(errors.Is(err, certs.ErrHostnameMismatch))
 	// Output: true
 }
@@ -121,7 +121,7 @@ func ExampleManager_GetCertificate() {
 	ca := newExampleCA()
 	m := newExampleManager(ca)
 	ctx := context.Background()
-	if _, err := m.Import(ctx, "*.apps.example.com", ca.upload(90, "*.apps.example.com")); err != nil {
+	if _, err := m.Import(ctx, "*.apps.example.com", ca.upload(90, "*.apps.example.com"), certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	c, err := m.GetCertificate(&tls.ClientHelloInfo{ServerName: "Blog.Apps.Example.com"})
@@ -141,7 +141,7 @@ func ExampleManager_List() {
 	m := newExampleManager(ca)
 	ctx := context.Background()
 	for _, h := range []string{"a.example.com", "b.example.com", "c.example.org"} {
-		if _, err := m.Import(ctx, h, ca.upload(90, h)); err != nil {
+		if _, err := m.Import(ctx, h, ca.upload(90, h), certs.ImportOptions{}); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -161,7 +161,7 @@ func ExampleManager_RemoveCustom() {
 	ca := newExampleCA()
 	m := newExampleManager(ca)
 	ctx := context.Background()
-	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com")); err != nil {
+	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	h, err := m.RemoveCustom(ctx, "shop.example.com")
@@ -180,7 +180,7 @@ func ExampleManager_Remove() {
 		InUse: func(ctx context.Context, hostname string) (bool, error) { return hostname == "busy.example.com", nil },
 	})
 	ctx := context.Background()
-	_, _ = m.Import(ctx, "busy.example.com", ca.upload(90, "busy.example.com"))
+	_, _ = m.Import(ctx, "busy.example.com", ca.upload(90, "busy.example.com"), certs.ImportOptions{})
 	fmt.Println(errors.Is(m.Remove(ctx, "busy.example.com"), certs.ErrInUse))
 	// Output: true
 }
@@ -189,7 +189,7 @@ func ExampleManager_Export() {
 	ca := newExampleCA()
 	m := newExampleManager(ca)
 	ctx := context.Background()
-	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com")); err != nil {
+	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	dir, _ := os.MkdirTemp("", "live")
@@ -212,7 +212,7 @@ func ExampleManager_PEM() {
 	ca := newExampleCA()
 	m := newExampleManager(ca)
 	ctx := context.Background()
-	_, _ = m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"))
+	_, _ = m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{})
 	leaf, _ := m.PEM(ctx, "shop.example.com", certs.SourceCustom, certs.PEMLeaf)
 	key, _ := m.PrivateKey(ctx, "shop.example.com", certs.SourceCustom)
 	b, _ := pem.Decode(leaf)
@@ -230,7 +230,7 @@ func ExampleManager_Subscribe() {
 	})
 	defer stop()
 	ctx := context.Background()
-	_, _ = m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"))
+	_, _ = m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{})
 	_ = m.Remove(ctx, "shop.example.com")
 	// Output:
 	// imported shop.example.com custom
@@ -241,7 +241,7 @@ func ExampleManager_Status() {
 	ca := newExampleCA()
 	m := newExampleManager(ca)
 	ctx := context.Background()
-	_, _ = m.Import(ctx, "shop.example.com", ca.upload(20, "shop.example.com"))
+	_, _ = m.Import(ctx, "shop.example.com", ca.upload(20, "shop.example.com"), certs.ImportOptions{})
 	st, _ := m.Status(ctx, "shop.example.com")
 	fmt.Println(st.Status, st.Source, st.DaysUntilExpiry)
 	// Output: expiring_soon custom 19

@@ -23,7 +23,7 @@ func BenchmarkHandshake(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := m.Import(context.Background(), "hs.example.com", Input{Certificate: leaf.ChainPEM(), PrivateKey: leaf.KeyPEM()}); err != nil {
+	if _, err := m.Import(context.Background(), "hs.example.com", Input{Certificate: leaf.ChainPEM(), PrivateKey: leaf.KeyPEM()}, ImportOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	static := leaf.TLSCertificate()
@@ -98,7 +98,7 @@ func BenchmarkImportRemove(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := m.Import(ctx, "new.example.com", in); err != nil {
+				if _, err := m.Import(ctx, "new.example.com", in, ImportOptions{}); err != nil {
 					b.Fatal(err)
 				}
 				if err := m.Remove(ctx, "new.example.com"); err != nil {

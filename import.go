@@ -55,12 +55,24 @@ func (m *Manager) check(in Input, hostname string) (*custom.Bundle, *Report) {
 	return b, rep
 }
 
+// ImportOptions tune one Import.
+type ImportOptions struct {
+	// Names are further names to serve the certificate for, besides the
+	// hostname (for example "www.example.com" and "api.example.com" for a
+	// certificate imported under "example.com"). Each must be covered by
+	// the certificate (ErrHostnameMismatch) and must not be held by
+	// another hostname (*NameConflictError).
+	Names []string
+	// AllNames serves the certificate for every DNS name it lists.
+	AllNames bool
+}
+
 // Import validates an upload for hostname, stores it as the hostname's
 // custom certificate and starts serving it, atomically: on any error
 // nothing stored or served changes. The returned error wraps the typed
 // errors of the failed checks (ErrKeyMismatch, ErrExpired, ...). An existing
 // custom certificate is replaced; an ACME certificate is kept as fallback.
-func (m *Manager) Import(ctx context.Context, hostname string, in Input) (*Host, error) {
+func (m *Manager) Import(ctx context.Context, hostname string, in Input, opts ImportOptions) (*Host, error) {
 	name, err := NormalizeHostname(hostname)
 	if err != nil {
 		return nil, err

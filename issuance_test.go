@@ -194,7 +194,7 @@ func TestObtainKeepsCustomFirst(t *testing.T) {
 	host := pebbletest.UniqueDomain("")
 	ca := testpki.NewCA(t)
 	custom := ca.Leaf(t, []string{host}, testpki.LeafOptions{})
-	_, err := e.m.Import(ctx, host, certs.Input{Certificate: custom.ChainPEM(), PrivateKey: custom.KeyPEM()})
+	_, err := e.m.Import(ctx, host, certs.Input{Certificate: custom.ChainPEM(), PrivateKey: custom.KeyPEM()}, certs.ImportOptions{})
 	require.NoError(t, err)
 
 	h, err := e.m.Obtain(ctx, host, certs.ObtainOptions{})
@@ -209,7 +209,7 @@ func TestObtainKeepsCustomFirst(t *testing.T) {
 
 	// Import again, revoke the ACME certificate: the custom one is served,
 	// and after RemoveCustom nothing is.
-	_, err = e.m.Import(ctx, host, certs.Input{Certificate: custom.ChainPEM(), PrivateKey: custom.KeyPEM()})
+	_, err = e.m.Import(ctx, host, certs.Input{Certificate: custom.ChainPEM(), PrivateKey: custom.KeyPEM()}, certs.ImportOptions{})
 	require.NoError(t, err)
 	h, err = e.m.Revoke(ctx, host, certs.ReasonKeyCompromise)
 	require.NoError(t, err)
@@ -244,7 +244,7 @@ func TestObtainFailureRecordedNothingServedChanges(t *testing.T) {
 	// A DNS provider that publishes nothing: the CA finds no TXT record.
 	e.dns.broken.Store(true)
 	defer e.dns.broken.Store(false)
-	_, err = e.m.Renew(ctx, host) // renews with http-01 (the obtained options): still fine
+	_, err = e.m.Renew(ctx, host, certs.RenewOptions{}) // renews with http-01 (the obtained options): still fine
 	require.NoError(t, err)
 	served = leafOf(t, e.m, host)
 
@@ -338,7 +338,7 @@ func TestRenewRecordsRenewedFrom(t *testing.T) {
 	host := pebbletest.UniqueDomain("")
 	first, err := e.m.Obtain(ctx, host, certs.ObtainOptions{Challenge: certs.ChallengeTLSALPN01, KeyType: certs.KeyRSA2048})
 	require.NoError(t, err)
-	renewed, err := e.m.Renew(ctx, host)
+	renewed, err := e.m.Renew(ctx, host, certs.RenewOptions{})
 	require.NoError(t, err)
 	require.NotEqual(t, first.ACME.Serial, renewed.ACME.Serial)
 	require.NotNil(t, renewed.ACME.RenewedFrom)
@@ -431,7 +431,7 @@ func TestRateLimitBackoff(t *testing.T) {
 
 	limited.Store(true)
 	before := clock.Now()
-	_, err = e.m.Renew(ctx, host)
+	_, err = e.m.Renew(ctx, host, certs.RenewOptions{})
 	require.ErrorIs(t, err, certs.ErrRateLimited)
 	var rl *certs.RateLimitError
 	require.True(t, errors.As(err, &rl))
@@ -534,7 +534,7 @@ func TestTwoProcessesRenewOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := m.Renew(ctx, host)
+			_, err := m.Renew(ctx, host, certs.RenewOptions{})
 			require.NoError(t, err)
 		}()
 	}

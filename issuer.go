@@ -185,6 +185,9 @@ func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited
 // ValidationError reports failed challenges for an order.
 type ValidationError struct {
 	Problems []ChallengeProblem
+	// TimedOut is set when the CA did not finish validating in time; the
+	// error then also matches ErrValidationTimeout.
+	TimedOut bool
 }
 
 // ChallengeProblem is one failed challenge.
@@ -210,7 +213,9 @@ func (e *ValidationError) Error() string {
 }
 
 // Is makes errors.Is(err, ErrValidationFailed) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrValidationFailed }
+func (e *ValidationError) Is(target error) bool {
+	return target == ErrValidationFailed || (e.TimedOut && target == ErrValidationTimeout)
+}
 
 // Errors of the issuance path.
 var (

@@ -37,6 +37,12 @@ type Config struct {
 	// platforms whose customers bring their own DNS credentials); a nil
 	// result falls back to DNSProvider.
 	DNSProviderFor func(hostname string) DNSProvider
+	// NewDNSProvider builds a DNS provider from its name and credentials,
+	// for orders that name one (ObtainOptions.DNSProviderName); the name
+	// and credentials are stored so that renewals rebuild the same
+	// provider. Set it to dnsprovider.New, or dnsprovider/all.New for
+	// every provider.
+	NewDNSProvider func(name string, credentials map[string]string) (DNSProvider, error)
 	// Logger receives the Manager's logs. Nil means slog.Default().
 	Logger *slog.Logger
 	// Clock returns the current time. Nil means time.Now. Tests inject one.

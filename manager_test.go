@@ -74,7 +74,7 @@ func input(l *testpki.Leaf) Input {
 
 func (f *fixture) importLeaf(host string, l *testpki.Leaf) *Host {
 	f.t.Helper()
-	h, err := f.m.Import(context.Background(), host, input(l))
+	h, err := f.m.Import(context.Background(), host, input(l), ImportOptions{})
 	require.NoError(f.t, err)
 	return h
 }
@@ -142,7 +142,7 @@ func TestNewDefaultsToFSStore(t *testing.T) {
 	f := &fixture{t: t, m: m, ca: testpki.NewCA(t)}
 	f.inter = f.ca.Intermediate(t)
 	l := f.leaf([]string{"default.example.com"}, testpki.LeafOptions{})
-	_, err = m.Import(context.Background(), "default.example.com", input(l))
+	_, err = m.Import(context.Background(), "default.example.com", input(l), ImportOptions{})
 	// The test CA is not in the system roots: the import succeeds with an
 	// incomplete_chain warning and lands under $XDG_DATA_HOME/certs.
 	require.NoError(t, err)
@@ -421,7 +421,7 @@ func TestIssuanceStubs(t *testing.T) {
 	f := newFixture(t)
 	_, err := f.m.Obtain(ctx, "a.example.com", ObtainOptions{})
 	require.ErrorIs(t, err, ErrNoIssuer)
-	_, err = f.m.Renew(ctx, "a.example.com")
+	_, err = f.m.Renew(ctx, "a.example.com", RenewOptions{})
 	require.ErrorIs(t, err, ErrNoIssuer)
 	_, err = f.m.Revoke(ctx, "a.example.com", ReasonKeyCompromise)
 	require.ErrorIs(t, err, ErrNoIssuer)
@@ -459,11 +459,11 @@ func TestConcurrentImportsAndRemoves(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				host := fmt.Sprintf("c%d.example.com", i)
-				_, err := f.m.Import(ctx, host, input(leaves[i]))
+				_, err := f.m.Import(ctx, host, input(leaves[i]), ImportOptions{})
 				require.NoError(t, err)
 				if j == 3 {
 					require.NoError(t, f.m.Remove(ctx, host))
-					_, err = f.m.Import(ctx, host, input(leaves[i]))
+					_, err = f.m.Import(ctx, host, input(leaves[i]), ImportOptions{})
 					require.NoError(t, err)
 				}
 			}()
@@ -515,7 +515,7 @@ func TestEncryptionAtRest(t *testing.T) {
 	require.NoError(t, err)
 	host := "sealed.example.com"
 	l := ca.Leaf(t, []string{host}, testpki.LeafOptions{})
-	_, err = m.Import(ctx, host, input(l))
+	_, err = m.Import(ctx, host, input(l), ImportOptions{})
 	require.NoError(t, err)
 	var onDisk []byte
 	require.NoError(t, filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {

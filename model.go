@@ -52,9 +52,16 @@ type Certificate struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 
+	// Names are the names this certificate is served for, the hostname
+	// first. For an ACME certificate they are the names of its order (the
+	// Manager proved control of each); for a custom certificate, the
+	// hostname it was imported under plus the names attached with
+	// ImportOptions. A name that has a record of its own is served from
+	// that record first (see Manager.Explain).
+	Names []string `json:"names,omitempty"`
+
 	// ACME lifecycle; zero for custom certificates.
 	AutoRenew        bool              `json:"auto_renew"`
-	Names            []string          `json:"names,omitempty"`
 	Options          *ACMEOptions      `json:"acme_options,omitempty"`
 	LastRenewAttempt *time.Time        `json:"last_renew_attempt,omitempty"`
 	LastRenewError   string            `json:"last_renew_error,omitempty"`
@@ -76,6 +83,31 @@ type ACMEOptions struct {
 	KeyType   KeyType       `json:"key_type,omitempty"`
 	Challenge ChallengeType `json:"challenge,omitempty"`
 	Profile   string        `json:"profile,omitempty"`
+	// DNSProvider names the DNS provider given by name for this order
+	// (ObtainOptions.DNSProviderName). Its credentials are stored with the
+	// private keys (sealed at rest when Config.EncryptionKey is set) and
+	// never shown; renewals rebuild the provider through
+	// Config.NewDNSProvider.
+	DNSProvider string `json:"dns_provider,omitempty"`
+}
+
+// PendingOrder is an ACME certificate that was requested and is not issued
+// yet. The scheduler retries it on the renewal backoff (1 minute, 10
+// minutes, 100 minutes, then daily, or the CA's Retry-After) until it
+// succeeds or RemoveACME withdraws it.
+type PendingOrder struct {
+	// Names are the order's names, the hostname first.
+	Names   []string    `json:"names"`
+	Options ACMEOptions `json:"options"`
+	// AutoRenew is what the issued certificate's AutoRenew will be.
+	AutoRenew   bool      `json:"auto_renew"`
+	RequestedAt time.Time `json:"requested_at"`
+	// Attempts counts the failed attempts so far.
+	Attempts      int        `json:"attempts"`
+	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
+	LastError     string     `json:"last_error,omitempty"`
+	// NextAttemptAt is when the scheduler tries again.
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 }
 
 // Host is everything the Manager knows about one hostname: up to two
@@ -92,8 +124,11 @@ type Host struct {
 	Custom *Certificate `json:"custom,omitempty"`
 	ACME   *Certificate `json:"acme,omitempty"`
 
-	// ACMERequested is true once Obtain was called and until RemoveACME.
+	// ACMERequested is true once Obtain or Request was called and until
+	// RemoveACME.
 	ACMERequested bool `json:"acme_requested"`
+	// Pending is the ACME order still to be fulfilled, if any.
+	Pending *PendingOrder `json:"pending_order,omitempty"`
 	// ValidationErrors are the problems of the last failed ACME order.
 	ValidationErrors []ChallengeProblem `json:"validation_errors,omitempty"`
 	// OwnershipRequired is set when a custom certificate was imported
@@ -102,6 +137,14 @@ type Host struct {
 	// and not served.
 	OwnershipRequired bool `json:"ownership_required,omitempty"`
 	OwnershipVerified bool `json:"ownership_verified,omitempty"`
+	// VerifiedNames are the further names of the custom certificate whose
+	// ownership TXT record Check has seen; under RequireOwnership a further
+	// name is served only once it is listed here.
+	VerifiedNames []string `json:"verified_names,omitempty"`
+	// ServedNames are the names this hostname's certificates are served
+	// for: the hostname and every further name (derived on read; a name
+	// with a record of its own is served from that record first).
+	ServedNames []string `json:"served_names,omitempty"`
 	// LastCheck is the outcome of the last Check.
 	LastCheck *CheckSummary `json:"validation,omitempty"`
 	// DNSRequirements are the records the hostname needs (derived from

@@ -22,9 +22,18 @@ type ObtainOptions struct {
 	// Profile is the ACME profile ("classic", "tlsserver", "shortlived");
 	// empty lets the issuer choose.
 	Profile string
-	// DNSProvider overrides Config.DNSProvider for this order. Renewals
-	// use Config.DNSProviderFor, else Config.DNSProvider.
+	// DNSProvider overrides Config.DNSProvider for this order. A provider
+	// object cannot be stored: renewals and retries use
+	// Config.DNSProviderFor, else Config.DNSProvider. To keep a per-order
+	// provider for renewals, give it by name instead.
 	DNSProvider DNSProvider
+	// DNSProviderName and DNSCredentials name a DNS provider and its
+	// credentials for this order (for example "cloudflare" and
+	// {"apiToken": ...}); Config.NewDNSProvider builds it. Both are kept
+	// with the certificate, the credentials sealed like private keys and
+	// never shown, so that retries and renewals use the same provider.
+	DNSProviderName string
+	DNSCredentials  DNSCredentials
 	// DisableAutoRenew turns automatic renewal off for this certificate.
 	DisableAutoRenew bool
 	// DryRun runs every pre-flight check (names, challenge, DNS provider,
@@ -317,12 +326,29 @@ func (m *Manager) lockIssuance(ctx context.Context, name string) (func(), error)
 	return unlock, nil
 }
 
+// RenewOptions change what a renewal orders. The zero value renews with the
+// names and options the certificate was obtained with. What is changed here
+// is kept for later renewals.
+type RenewOptions struct {
+	// KeyType, Challenge and Profile replace the certificate's own when set.
+	KeyType   KeyType
+	Challenge ChallengeType
+	Profile   string
+	// AutoRenew, when set, switches automatic renewal on or off.
+	AutoRenew *bool
+	// DNSProvider, DNSProviderName and DNSCredentials replace the DNS
+	// provider, as in ObtainOptions.
+	DNSProvider     DNSProvider
+	DNSProviderName string
+	DNSCredentials  DNSCredentials
+}
+
 // Renew renews a hostname's ACME certificate now, with the names and
-// options it was obtained with, and records renewed-from. On failure the
+// options it was obtained with (changed by opts), and records renewed-from. On failure the
 // current certificate goes on being served and the failure is recorded
 // (last attempt, error, failure count, rate limit). Without Config.Issuer
 // it returns ErrNoIssuer.
-func (m *Manager) Renew(ctx context.Context, hostname string) (*Host, error) {
+func (m *Manager) Renew(ctx context.Context, hostname string, opts RenewOptions) (*Host, error) {
 	name, err := NormalizeHostname(hostname)
 	if err != nil {
 		return nil, err

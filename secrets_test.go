@@ -40,7 +40,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	st, err := f.m.Status(ctx, host)
 	require.NoError(t, err)
 	rep := f.m.Validate(in, host)
-	_, importErr := f.m.Import(ctx, "other.example.com", in) // hostname mismatch
+	_, importErr := f.m.Import(ctx, "other.example.com", in, ImportOptions{}) // hostname mismatch
 	require.Error(t, importErr)
 	_, _ = f.m.RemoveCustom(ctx, host)
 	issued := &IssuedCertificate{ChainPEM: l.ChainPEM(), KeyPEM: l.KeyPEM(), URL: "https://ca.test/cert/1"}

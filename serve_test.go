@@ -235,7 +235,7 @@ func TestAtomicReplacementUnderHandshakes(t *testing.T) {
 		if i%2 == 0 {
 			next = b
 		}
-		_, err := f.m.Import(context.Background(), host, input(next))
+		_, err := f.m.Import(context.Background(), host, input(next), ImportOptions{})
 		require.NoError(t, err)
 	}
 	cancel()

@@ -121,7 +121,7 @@ func showFallbacks(ctx context.Context, m *certs.Manager, ca *localCA, addr stri
 		return err
 	}
 	importCustom := func() error {
-		_, err := m.Import(ctx, host, certs.Input{Certificate: certPEM, PrivateKey: keyPEM})
+		_, err := m.Import(ctx, host, certs.Input{Certificate: certPEM, PrivateKey: keyPEM}, certs.ImportOptions{})
 		return err
 	}
 	steps := []struct {
