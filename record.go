@@ -4,12 +4,15 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/certs-dev/certs/store"
 )
 
-// keyring holds the PEM private keys of a hostname's certificates, by
-// source. It never leaves the package except through PrivateKey.
+// keyring holds a hostname's secrets: the PEM private keys of its
+// certificates by source, and other secrets under keys of their own (such
+// as dnsCredentialsKey). Each is stored as the Store secret
+// secretName(key). It never leaves the package except through PrivateKey.
 type keyring map[Source][]byte
 
 // encodeRecord turns a host and its keys into a Store record.
@@ -43,10 +46,10 @@ func decodeRecord(rec *store.Record) (*Host, keyring, error) {
 	if h.Hostname != rec.Name {
 		return nil, nil, fmt.Errorf("certs: decode %s: record holds hostname %q", rec.Name, h.Hostname)
 	}
-	keys := keyring{}
-	for _, src := range []Source{SourceCustom, SourceACME} {
-		if k, ok := rec.Secrets[secretName(src)]; ok {
-			keys[src] = k
+	keys := make(keyring, len(rec.Secrets))
+	for name, k := range rec.Secrets {
+		if src, ok := strings.CutSuffix(name, ".key"); ok {
+			keys[Source(src)] = k
 		}
 	}
 	return &h, keys, nil
