@@ -142,13 +142,7 @@ func leafOf(t *testing.T, m *certs.Manager, name string) *x509.Certificate {
 
 func TestObtainEveryChallenge(t *testing.T) {
 	e := newACMEEnv(t, acmeOpts{})
-	var events []string
-	var mu sync.Mutex
-	e.m.Subscribe(func(ev certs.Event) {
-		mu.Lock()
-		events = append(events, string(ev.Type)+" "+ev.Hostname)
-		mu.Unlock()
-	})
+	events := recordEvents(e.m)
 	tests := []struct {
 		name      string
 		host      string
@@ -167,6 +161,7 @@ func TestObtainEveryChallenge(t *testing.T) {
 			if tc.challenge == certs.ChallengeDNS01 {
 				alt = []string{tc.host[2:]} // the apex beside the wildcard
 			}
+			before := len(events.all())
 			h, err := e.m.Obtain(ctxT(t), tc.host, certs.ObtainOptions{Challenge: tc.challenge, AltNames: alt, KeyType: tc.keyType})
 			require.NoError(t, err)
 			require.Equal(t, certs.StatusActive, h.Status)
@@ -180,12 +175,61 @@ func TestObtainEveryChallenge(t *testing.T) {
 				serve = "anything" + tc.host[1:]
 			}
 			require.Equal(t, h.ACME.Serial, fmt.Sprintf("%x", leafOf(t, e.m, serve).SerialNumber))
+
+			// Exactly one event: issued, for the order's hostname, carrying
+			// the certificate now served.
+			got := events.all()[before:]
+			require.Len(t, got, 1, "events: %v", got)
+			ev := got[0]
+			require.Equal(t, certs.EventIssued, ev.Type)
+			require.Equal(t, tc.host, ev.Hostname)
+			require.Equal(t, certs.SourceACME, ev.Source)
+			require.Empty(t, ev.Err)
+			require.NotNil(t, ev.Certificate)
+			require.Equal(t, h.ACME.FingerprintSHA256, ev.Certificate.FingerprintSHA256)
+			require.Equal(t, h.ACME.Serial, ev.Certificate.Serial)
 		})
 	}
 	require.Zero(t, len(e.srv.TXT("_acme-challenge."+tests[2].host[2:]+".")), "TXT records cleaned up")
-	mu.Lock()
-	defer mu.Unlock()
-	require.Len(t, events, len(tests))
+	var want []string
+	for _, tc := range tests {
+		want = append(want, "issued "+tc.host)
+	}
+	require.Equal(t, want, events.summary(), "one issued event per order, in order, nothing else")
+}
+
+// eventLog records a Manager's events (Manager.Subscribe).
+type eventLog struct {
+	mu     sync.Mutex
+	events []certs.Event
+	// stop unsubscribes.
+	stop func()
+}
+
+func recordEvents(m *certs.Manager) *eventLog {
+	l := &eventLog{}
+	l.stop = m.Subscribe(func(ev certs.Event) {
+		l.mu.Lock()
+		l.events = append(l.events, ev)
+		l.mu.Unlock()
+	})
+	return l
+}
+
+// all returns a copy of the events so far.
+func (l *eventLog) all() []certs.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.events)
+}
+
+// summary is "type hostname" per event.
+func (l *eventLog) summary() []string {
+	var out []string
+	for _, ev := range l.all() {
+		out = append(out, string(ev.Type)+" "+ev.Hostname)
+	}
+	return out
 }
 
 func TestObtainKeepsCustomFirst(t *testing.T) {

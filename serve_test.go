@@ -187,13 +187,74 @@ func TestHandshakeNoSNI(t *testing.T) {
 	})
 }
 
+// TestHandshakeUnknownName: a server name the Manager holds nothing for
+// fails the handshake with a TLS alert, because GetCertificate returned
+// ErrUnknownHost for it; known names on the same server still succeed.
 func TestHandshakeUnknownName(t *testing.T) {
 	f := newFixture(t)
-	addr := tlsServer(t, f.m.TLSConfig())
-	_, err := handshake(t, addr, "unknown.example.com", f.ca.Pool())
-	require.Error(t, err)
-	var alert tls.AlertError
-	require.True(t, errors.As(err, &alert) || err != nil)
+	known := f.leaf([]string{"known.example.com"}, testpki.LeafOptions{})
+	f.importLeaf("known.example.com", known)
+	wild := f.leaf([]string{"*.apps.example.com"}, testpki.LeafOptions{})
+	f.importLeaf("*.apps.example.com", wild)
+
+	// Record what GetCertificate returned for each server name.
+	var mu sync.Mutex
+	got := map[string]error{}
+	cfg := f.m.TLSConfig()
+	cfg.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		c, err := f.m.GetCertificate(hello)
+		mu.Lock()
+		got[hello.ServerName] = err
+		mu.Unlock()
+		return c, err
+	}
+	getErr := func(sni string) (error, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		err, ok := got[sni]
+		return err, ok
+	}
+	addr := tlsServer(t, cfg)
+
+	tests := []struct {
+		sni  string
+		want *testpki.Leaf // nil: the name is unknown
+	}{
+		{"unknown.example.com", nil},
+		{"known.example.org", nil},
+		{"sub.known.example.com", nil}, // no wildcard for known.example.com
+		{"a.b.apps.example.com", nil},  // two labels below the wildcard
+		{"known.example.com", known},   // the same server still serves known names
+		{"KNOWN.Example.com", known},
+		{"x.apps.example.com", wild},
+	}
+	for _, tc := range tests {
+		t.Run(tc.sni, func(t *testing.T) {
+			leaf, err := handshake(t, addr, tc.sni, f.ca.Pool())
+			serverErr, called := getErr(tc.sni)
+			require.True(t, called, "GetCertificate was asked for %q", tc.sni)
+			if tc.want != nil {
+				require.NoError(t, err)
+				require.NoError(t, serverErr)
+				require.Equal(t, tc.want.Cert.Raw, leaf.Raw)
+				return
+			}
+			// Server side: GetCertificate refused the name as unknown.
+			require.ErrorIs(t, serverErr, ErrUnknownHost)
+			require.ErrorContains(t, serverErr, tc.sni)
+			// Client side: the handshake fails with the alert the server
+			// sends when GetCertificate fails (internal_error, 80), not
+			// with a certificate the client could not verify.
+			require.Error(t, err)
+			var opErr *net.OpError
+			require.True(t, errors.As(err, &opErr), "want a TLS alert from the server, got %T: %v", err, err)
+			require.Equal(t, "remote error", opErr.Op)
+			require.Equal(t, tls.AlertError(80).Error(), opErr.Err.Error())
+			var verr *tls.CertificateVerificationError
+			require.False(t, errors.As(err, &verr))
+		})
+	}
+
 	// Overlong and odd names are errors too, never panics.
 	for _, sni := range []string{string(make([]byte, 300)), "..", ".", "A.", "*.example.com"} {
 		_, err := f.m.GetCertificate(&tls.ClientHelloInfo{ServerName: sni})
