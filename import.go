@@ -2,8 +2,10 @@ package certs
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/certs-dev/certs/custom"
 	"github.com/certs-dev/certs/validate"
@@ -85,12 +87,20 @@ func (m *Manager) Import(ctx context.Context, hostname string, in Input, opts Im
 	if err != nil {
 		return nil, fmt.Errorf("certs: import %s: %w", name, err)
 	}
+	names, warnings, err := furtherNames(name, b.Leaf, opts)
+	if err == nil {
+		err = m.claimNames(ctx, name, names)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("certs: import %s: %w", name, err)
+	}
 	now := m.now()
 	cert := &Certificate{
 		Source:    SourceCustom,
 		Facts:     rep.Facts,
 		ChainPEM:  string(b.ChainPEM()),
-		Warnings:  rep.Warnings,
+		Warnings:  append(rep.Warnings, warnings...),
+		Names:     names,
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
@@ -118,6 +128,46 @@ func (m *Manager) Import(ctx context.Context, hostname string, in Input, opts Im
 	}
 	return h, nil
 }
+
+// furtherNames returns the names a custom certificate is served for, the
+// hostname first: opts.Names, each normalized and covered by leaf, or with
+// AllNames every DNS name of leaf (names that cannot be served, such as
+// malformed ones, are skipped with a warning).
+func furtherNames(hostname string, leaf *x509.Certificate, opts ImportOptions) ([]string, []validate.Warning, error) {
+	names := []string{hostname}
+	for _, raw := range opts.Names {
+		n, err := NormalizeHostname(raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !validate.MatchHostname(leaf, n) {
+			return nil, nil, fmt.Errorf("%w: the certificate does not cover %s, which ImportOptions.Names asks to serve; "+
+				"drop it or upload a certificate that lists it", ErrHostnameMismatch, n)
+		}
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	var warnings []validate.Warning
+	if opts.AllNames {
+		for _, san := range leaf.DNSNames {
+			n, err := NormalizeHostname(san)
+			if err != nil {
+				warnings = append(warnings, validate.Warning{Code: WarningNameSkipped,
+					Message: fmt.Sprintf("the certificate's name %.80q is not served: %v", san, err)})
+				continue
+			}
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names, warnings, nil
+}
+
+// WarningNameSkipped is the code of the import warning for a name of the
+// certificate that ImportOptions.AllNames could not serve.
+const WarningNameSkipped = "name_skipped"
 
 // update runs a read-modify-write cycle on one hostname under its lock:
 // load (or, when create is set, start a new host), let fn change it, store it, then publish what

@@ -11,6 +11,9 @@ import (
 // served is what GetCertificate needs for one hostname: the parsed
 // certificates, ready to hand to crypto/tls. It is immutable once published.
 type served struct {
+	// host is the hostname of the record that serves these certificates
+	// (the name itself, or the record that covers it as a further name).
+	host   string
 	custom *tls.Certificate
 	acme   *tls.Certificate
 	// customNotBefore and customNotAfter bound the custom certificate's
@@ -128,14 +131,55 @@ func (s *snapshot) lookup(name string) (one *tls.Certificate, e *served) {
 	return nil, nil
 }
 
+// get returns what is served for hostname under its own key (exact, or the
+// wild half for "*.name"), or nil. It is for writers and Explain.
+func (s *snapshot) get(hostname string) *served {
+	key, wild := splitWild(hostname)
+	c := s.cellFor(key)
+	switch {
+	case c == nil:
+		return nil
+	case wild:
+		return c.wild.Load()
+	}
+	return c.exact.Load()
+}
+
+// resolve is lookup for Explain: it also returns the index key that
+// matched ("a.example.com" or "*.example.com").
+func (s *snapshot) resolve(name string) (*served, string) {
+	if c := s.cellFor(name); c != nil {
+		if e := c.exact.Load(); e != nil {
+			return e, name
+		}
+	}
+	for i := 1; i < len(name); i++ {
+		if name[i] == '.' {
+			if c := s.cellFor(name[i+1:]); c != nil {
+				if e := c.wild.Load(); e != nil {
+					return e, "*." + name[i+1:]
+				}
+			}
+			return nil, ""
+		}
+	}
+	return nil, ""
+}
+
+// splitWild maps "*.example.com" to ("example.com", true) and any other
+// name to itself.
+func splitWild(hostname string) (string, bool) {
+	if len(hostname) > 2 && hostname[0] == '*' && hostname[1] == '.' {
+		return hostname[2:], true
+	}
+	return hostname, false
+}
+
 // set serves e for hostname (nil stops serving it) and returns the snapshot
 // to publish: s itself when the name already had a cell, else a snapshot
 // with the new cell in delta (or a compacted one). Callers serialize set.
 func (s *snapshot) set(hostname string, e *served) *snapshot {
-	key, wild := hostname, false
-	if len(hostname) > 2 && hostname[0] == '*' && hostname[1] == '.' {
-		key, wild = hostname[2:], true
-	}
+	key, wild := splitWild(hostname)
 	c := s.cellFor(key)
 	if c == nil && e == nil {
 		return s

@@ -104,6 +104,7 @@ type Manager struct {
 
 	index   atomic.Pointer[snapshot]
 	indexMu sync.Mutex // serializes index writers; readers never take it
+	claims  claimIndex // who serves which further name; under indexMu
 
 	hostLocks keyedMutex
 	events    eventBus
@@ -192,16 +193,17 @@ var ErrInvalidConfig = errors.New("certs: invalid config")
 func (m *Manager) Reload(ctx context.Context) error {
 	m.indexMu.Lock()
 	defer m.indexMu.Unlock()
-	snap := newSnapshot()
+	snap, claims := newSnapshot(), claimIndex{}
 	err := m.eachHost(ctx, func(h *Host, keys keyring) {
-		if e, _ := m.servedFor(h, keys, false); e != nil {
-			snap = snap.set(h.Hostname, e)
+		if sv, _ := m.servedFor(h, keys, false); sv != nil {
+			snap = claims.apply(snap, h.Hostname, sv, m.warnConflict(h.Hostname))
 		}
 	})
 	if err != nil {
 		return fmt.Errorf("certs: load records: %w", err)
 	}
 	m.index.Store(snap.compact())
+	m.claims = claims
 	return nil
 }
 
@@ -228,13 +230,6 @@ func (m *Manager) eachHost(ctx context.Context, fn func(*Host, keyring)) error {
 		}
 		opts.Cursor = page.NextCursor
 	}
-}
-
-// publish replaces what is served for hostname (nil stops serving it).
-func (m *Manager) publish(hostname string, e *served) {
-	m.indexMu.Lock()
-	m.index.Store(m.index.Load().set(hostname, e))
-	m.indexMu.Unlock()
 }
 
 // keyedMutex serializes read-modify-write cycles per hostname within one

@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"slices"
 	"time"
 
 	"github.com/certs-dev/certs/validate"
@@ -222,6 +223,25 @@ func (h *Host) derive(now time.Time, expiringWithin time.Duration) {
 	if c := h.preferred(); c != nil {
 		h.Status = c.Status
 	}
+	h.ServedNames = h.servedNamesAll()
+}
+
+// servedNamesAll is the union of the names the host's certificates are
+// served for (revoked ones and names waiting for their ownership TXT
+// record aside), in certificate order: custom, then ACME.
+func (h *Host) servedNamesAll() []string {
+	var names []string
+	for _, c := range []*Certificate{h.Custom, h.ACME} {
+		if c == nil || c.RevokedAt != nil {
+			continue
+		}
+		for _, n := range c.servedNames(h.Hostname) {
+			if !slices.Contains(names, n) && (c.Source != SourceCustom || h.ownershipVerified(n)) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
 }
 
 // expiresAt is the earliest expiry among the held certificates, used to
@@ -256,8 +276,30 @@ func (h *Host) clone() *Host {
 }
 
 // pendingOwnership reports whether the custom certificate waits for the
-// ownership TXT record.
+// ownership TXT record of the hostname.
 func (h *Host) pendingOwnership() bool { return h.OwnershipRequired && !h.OwnershipVerified }
+
+// ownershipVerified reports whether the custom certificate may be served
+// for name: always without RequireOwnership, else once Check has seen the
+// name's ownership TXT record.
+func (h *Host) ownershipVerified(name string) bool {
+	switch {
+	case !h.OwnershipRequired:
+		return true
+	case name == h.Hostname:
+		return h.OwnershipVerified
+	}
+	return slices.Contains(h.VerifiedNames, name)
+}
+
+// servedNames are the names c is served for, hostname first: its Names, or
+// just the hostname for certificates stored without them.
+func (c *Certificate) servedNames(hostname string) []string {
+	if len(c.Names) == 0 || c.Names[0] != hostname {
+		return []string{hostname}
+	}
+	return c.Names
+}
 
 // expiringWindow is how long before its expiry c counts as expiring soon:
 // expiringWithin, or for ACME certificates the last third of their lifetime

@@ -55,15 +55,35 @@ func decodeRecord(rec *store.Record) (*Host, keyring, error) {
 	return &h, keys, nil
 }
 
-// servedFor builds the serving entry of a host: nil when it serves nothing.
-// Revoked certificates are not served. A certificate whose key pair cannot
-// be loaded is an error when strict (a write must not store what it cannot
+// servedFor builds what a host serves: its own hostname and its further
+// names (see claims.go). Revoked certificates are not served, nor a custom
+// certificate (or one of its further names) waiting for its ownership TXT
+// record; their names stay held. A certificate whose key pair cannot be
+// loaded is an error when strict (a write must not store what it cannot
 // serve); otherwise it is logged and skipped, so that one bad record never
-// stops the others from being served.
-func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*served, error) {
-	e := &served{}
+// stops the others from being served. It returns nil when the host holds
+// nothing.
+func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error) {
+	own := &served{host: h.Hostname}
+	extra := map[string]*served{}
+	if p := h.Pending; p != nil {
+		for _, n := range p.Names {
+			if n != h.Hostname {
+				extra[n] = nil
+			}
+		}
+	}
 	for _, c := range []*Certificate{h.Custom, h.ACME} {
-		if c == nil || c.RevokedAt != nil || (c.Source == SourceCustom && h.pendingOwnership()) {
+		if c == nil {
+			continue
+		}
+		names := c.servedNames(h.Hostname)
+		for _, n := range names[1:] {
+			if _, ok := extra[n]; !ok {
+				extra[n] = nil
+			}
+		}
+		if c.RevokedAt != nil {
 			continue
 		}
 		tc, err := keyPair(c, keys[c.Source])
@@ -74,17 +94,37 @@ func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*served, error)
 			m.log.Error("certs: cannot serve certificate", "hostname", h.Hostname, "source", c.Source, "error", err)
 			continue
 		}
-		if c.Source == SourceCustom {
-			e.custom = tc
-			e.customNotBefore, e.customNotAfter = c.NotBefore, c.NotAfter
-		} else {
-			e.acme = tc
+		for _, n := range names {
+			if c.Source == SourceCustom && !h.ownershipVerified(n) {
+				continue
+			}
+			e := own
+			if n != h.Hostname {
+				if e = extra[n]; e == nil {
+					e = &served{host: h.Hostname}
+					extra[n] = e
+				}
+			}
+			e.add(c, tc)
 		}
 	}
-	if e.custom == nil && e.acme == nil {
+	if own.custom == nil && own.acme == nil {
+		own = nil
+	}
+	if own == nil && len(extra) == 0 {
 		return nil, nil
 	}
-	return e, nil
+	return &serving{own: own, extra: extra}, nil
+}
+
+// add serves tc, the key pair of c, from e.
+func (e *served) add(c *Certificate, tc *tls.Certificate) {
+	if c.Source == SourceCustom {
+		e.custom = tc
+		e.customNotBefore, e.customNotAfter = c.NotBefore, c.NotAfter
+	} else {
+		e.acme = tc
+	}
 }
 
 func keyPair(c *Certificate, keyPEM []byte) (*tls.Certificate, error) {

@@ -124,7 +124,7 @@ func benchPublish(b *testing.B, pool int, format string) {
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				name := names[i%len(names)]
-				m.publish(name, e)
+				m.publish(name, &serving{own: e})
 				m.publish(name, nil)
 			}
 		})
