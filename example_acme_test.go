@@ -2,10 +2,19 @@ package certs_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"log"
 	"net/http"
+	"os"
+	"strings"
+	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/certs-dev/certs"
 	"github.com/certs-dev/certs/acme"
@@ -21,18 +30,60 @@ func Example_server() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	iss, _ := acme.New(acme.Config{Email: "ops@example.com", AgreeTOS: true, Store: st})
+	iss, err := acme.New(acme.Config{Email: "ops@example.com", AgreeTOS: true, Store: st})
+	if err != nil {
+		log.Fatal(err)
+	}
 	m, err := certs.New(certs.Config{Store: st, Issuer: iss})
 	if err != nil {
 		log.Fatal(err)
 	}
-	go http.ListenAndServe(":80", m.HTTPHandler(nil)) // HTTP-01 + redirect to https
-	if err := m.Start(ctx); err != nil {              // automatic renewal
+	// HTTP-01 challenges, and a redirect to https for everything else.
+	go func() { log.Fatal(http.ListenAndServe(":80", m.HTTPHandler(nil))) }()
+	if err := m.Start(ctx); err != nil { // automatic renewal
 		log.Fatal(err)
 	}
-	_, err = m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{})
+	if _, err := m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{}); err != nil {
+		log.Fatal(err)
+	}
 	srv := &http.Server{Addr: ":443", TLSConfig: m.TLSConfig()}
 	log.Fatal(srv.ListenAndServeTLS("", ""))
+}
+
+// TestReadmeExampleIsExampleServer keeps the README's Go example the body
+// of Example_server, so that what readers copy is compiled and checks every
+// error.
+func TestReadmeExampleIsExampleServer(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(readme), "```go\n")
+	require.True(t, ok, "README.md has a Go example")
+	block, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+
+	const file = "example_acme_test.go"
+	src, err := os.ReadFile(file)
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, src, parser.ParseComments)
+	require.NoError(t, err)
+	var body string
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "Example_server" {
+			body = string(src[fset.Position(fn.Body.Lbrace).Offset+1 : fset.Position(fn.Body.Rbrace).Offset])
+		}
+	}
+	require.NotEmpty(t, body, "Example_server in %s", file)
+	lines := func(s string) []string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	require.Equal(t, lines(body), lines(block), "README.md's Go example and Example_server differ")
 }
 
 // exampleCAEnv starts an in-process ACME CA (Pebble) and a Manager whose
@@ -55,8 +106,17 @@ func exampleCAEnv() (*certs.Manager, *pebbletest.Server, func()) {
 		log.Fatal(err)
 	}
 	srv := &http.Server{Handler: m.HTTPHandler(nil), ReadHeaderTimeout: time.Second}
-	go srv.Serve(pebble.HTTPListener)
-	return m, pebble, func() { srv.Close(); stop() }
+	go func() {
+		if err := srv.Serve(pebble.HTTPListener); !errors.Is(err, http.ErrServerClosed) {
+			log.Fatal(err)
+		}
+	}()
+	return m, pebble, func() {
+		if err := srv.Close(); err != nil {
+			log.Fatal(err)
+		}
+		stop()
+	}
 }
 
 func ExampleManager_Obtain() {
@@ -77,7 +137,10 @@ func ExampleManager_Renew() {
 	m, _, stop := exampleCAEnv()
 	defer stop()
 	ctx := context.Background()
-	first, _ := m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{})
+	first, err := m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
 	renewed, err := m.Renew(ctx, "shop.example.com", certs.RenewOptions{})
 	if err != nil {
 		log.Fatal(err)
@@ -90,14 +153,16 @@ func ExampleManager_Revoke() {
 	m, _, stop := exampleCAEnv()
 	defer stop()
 	ctx := context.Background()
-	_, _ = m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{})
+	if _, err := m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{}); err != nil {
+		log.Fatal(err)
+	}
 	h, err := m.Revoke(ctx, "shop.example.com", certs.ReasonKeyCompromise)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(h.ACME.Status, h.ACME.AutoRenew)
 	_, err = m.Revoke(ctx, "shop.example.com", certs.ReasonKeyCompromise)
-	fmt.Println(err != nil)
+	fmt.Println(errors.Is(err, certs.ErrAlreadyRevoked))
 	// Output:
 	// revoked false
 	// true

@@ -30,14 +30,23 @@ type exampleCA struct {
 }
 
 func newExampleCA() *exampleCA {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Example Internal CA"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
 	}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	cert, _ := x509.ParseCertificate(der)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		log.Fatal(err)
+	}
 	return &exampleCA{cert, key}
 }
 
@@ -49,15 +58,24 @@ func (ca *exampleCA) pool() *x509.CertPool {
 
 // upload returns what a user would upload: a PEM certificate and key.
 func (ca *exampleCA) upload(days int, names ...string) certs.Input {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0]},
 		DNSNames: names, NotBefore: time.Now().Add(-time.Hour),
 		NotAfter:    time.Now().Add(time.Duration(days) * 24 * time.Hour),
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
-	k8, _ := x509.MarshalPKCS8PrivateKey(key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	k8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		log.Fatal(err)
+	}
 	return certs.Input{
 		Certificate: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		PrivateKey:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k8}),
@@ -150,7 +168,10 @@ func ExampleManager_List() {
 		log.Fatal(err)
 	}
 	fmt.Println(page.Total, page.Hosts[0].Hostname)
-	page, _ = m.List(ctx, certs.ListOptions{Filter: "example.com", Limit: 1, Cursor: page.NextCursor})
+	page, err = m.List(ctx, certs.ListOptions{Filter: "example.com", Limit: 1, Cursor: page.NextCursor})
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(page.Hosts[0].Hostname, page.NextCursor == "")
 	// Output:
 	// 2 a.example.com
@@ -174,13 +195,18 @@ func ExampleManager_RemoveCustom() {
 
 func ExampleManager_Remove() {
 	ca := newExampleCA()
-	m, _ := certs.New(certs.Config{
+	m, err := certs.New(certs.Config{
 		Store: store.NewMemory(), Roots: ca.pool(),
 		// A platform refuses to remove certificates its apps still use.
 		InUse: func(ctx context.Context, hostname string) (bool, error) { return hostname == "busy.example.com", nil },
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
-	_, _ = m.Import(ctx, "busy.example.com", ca.upload(90, "busy.example.com"), certs.ImportOptions{})
+	if _, err := m.Import(ctx, "busy.example.com", ca.upload(90, "busy.example.com"), certs.ImportOptions{}); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(errors.Is(m.Remove(ctx, "busy.example.com"), certs.ErrInUse))
 	// Output: true
 }
@@ -192,13 +218,23 @@ func ExampleManager_Export() {
 	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
-	dir, _ := os.MkdirTemp("", "live")
-	defer os.RemoveAll(dir)
+	dir, err := os.MkdirTemp("", "live")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			log.Fatal(err)
+		}
+	}()
 	if err := m.Export(ctx, "shop.example.com", dir); err != nil {
 		log.Fatal(err)
 	}
 	for _, f := range []string{"cert.pem", "chain.pem", "fullchain.pem", "privkey.pem"} {
-		st, _ := os.Stat(filepath.Join(dir, f))
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			log.Fatal(err)
+		}
 		fmt.Println(f, st.Mode().Perm())
 	}
 	// Output:
@@ -212,11 +248,22 @@ func ExampleManager_PEM() {
 	ca := newExampleCA()
 	m := newExampleManager(ca)
 	ctx := context.Background()
-	_, _ = m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{})
-	leaf, _ := m.PEM(ctx, "shop.example.com", certs.SourceCustom, certs.PEMLeaf)
-	key, _ := m.PrivateKey(ctx, "shop.example.com", certs.SourceCustom)
-	b, _ := pem.Decode(leaf)
+	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{}); err != nil {
+		log.Fatal(err)
+	}
+	leaf, err := m.PEM(ctx, "shop.example.com", certs.SourceCustom, certs.PEMLeaf)
+	if err != nil {
+		log.Fatal(err)
+	}
+	key, err := m.PrivateKey(ctx, "shop.example.com", certs.SourceCustom)
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, _ := pem.Decode(leaf) // (the second result is what follows the block)
 	k, _ := pem.Decode(key)
+	if b == nil || k == nil {
+		log.Fatal("no PEM block")
+	}
 	fmt.Println(b.Type, k.Type)
 	// Output: CERTIFICATE PRIVATE KEY
 }
@@ -230,8 +277,12 @@ func ExampleManager_Subscribe() {
 	})
 	defer stop()
 	ctx := context.Background()
-	_, _ = m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{})
-	_ = m.Remove(ctx, "shop.example.com")
+	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{}); err != nil {
+		log.Fatal(err)
+	}
+	if err := m.Remove(ctx, "shop.example.com"); err != nil {
+		log.Fatal(err)
+	}
 	// Output:
 	// imported shop.example.com custom
 	// removed shop.example.com
@@ -241,8 +292,13 @@ func ExampleManager_Status() {
 	ca := newExampleCA()
 	m := newExampleManager(ca)
 	ctx := context.Background()
-	_, _ = m.Import(ctx, "shop.example.com", ca.upload(20, "shop.example.com"), certs.ImportOptions{})
-	st, _ := m.Status(ctx, "shop.example.com")
+	if _, err := m.Import(ctx, "shop.example.com", ca.upload(20, "shop.example.com"), certs.ImportOptions{}); err != nil {
+		log.Fatal(err)
+	}
+	st, err := m.Status(ctx, "shop.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(st.Status, st.Source, st.DaysUntilExpiry)
 	// Output: expiring_soon custom 19
 }
