@@ -86,7 +86,13 @@ func (m *Manager) Requirements(hostname string) (validate.DNSRequirements, error
 // delegation, the ownership TXT record, CAA, the DNS provider, and which
 // records to add or fix. The summary is stored on the hostname. When the
 // ownership TXT record is found, a custom certificate waiting in
-// pending_ownership becomes active and is served.
+// pending_ownership becomes active and is served. When the hostname has a
+// pending ACME order and Check finds the DNS right for its challenge where
+// the previous Check did not (the name points here for http-01 and
+// tls-alpn-01; for dns-01 the _acme-challenge delegation, when
+// Config.DNS offers one and the order names no DNS provider), the order
+// is retried at once by the scheduler (Start, or the next RenewDue),
+// unless the CA rate-limited it.
 func (m *Manager) Check(ctx context.Context, hostname string) (*CheckResult, error) {
 	name, err := NormalizeHostname(hostname)
 	if err != nil {
@@ -99,9 +105,11 @@ func (m *Manager) Check(ctx context.Context, hostname string) (*CheckResult, err
 	if err != nil {
 		return nil, err
 	}
-	verified := false
+	verified, retry := false, false
 	h, err := m.update(ctx, name, false, func(h *Host, _ keyring) error {
+		prev := h.LastCheck
 		h.LastCheck = summarize(rep)
+		retry = m.retryOnCheck(h, prev, m.now())
 		if rep.OwnershipTXTConfigured && !h.OwnershipVerified {
 			h.OwnershipVerified, verified = true, true
 		}
@@ -109,6 +117,10 @@ func (m *Manager) Check(ctx context.Context, hostname string) (*CheckResult, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("certs: check %s: %w", name, err)
+	}
+	if retry {
+		m.log.Info("certs: DNS now right for the pending order; retrying it now", "hostname", name)
+		m.sched.schedule(name, m.nextWake(h))
 	}
 	if verified && h.OwnershipRequired {
 		m.log.Info("certs: ownership verified", "hostname", name)

@@ -99,6 +99,7 @@ type Manager struct {
 	inUse          func(ctx context.Context, hostname string) (bool, error)
 
 	dnsFor func(hostname string) DNSProvider
+	newDNS func(name string, credentials map[string]string) (DNSProvider, error)
 	dnsCfg DNSConfig
 	jitter func(time.Duration) time.Duration
 
@@ -145,7 +146,7 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		roots: cfg.Roots, requireTrusted: cfg.RequireTrustedChain,
 		allowWeak: cfg.AllowWeakKeys, maxSANs: cfg.MaxSANs,
 		defaultCert: cfg.DefaultCertificate, inUse: cfg.InUse,
-		dnsFor: cfg.DNSProviderFor, jitter: randDuration, dnsCfg: cfg.DNS,
+		dnsFor: cfg.DNSProviderFor, newDNS: cfg.NewDNSProvider, jitter: randDuration, dnsCfg: cfg.DNS,
 		sched: scheduler{wake: make(chan struct{}, 1)},
 	}
 	if m.log == nil {

@@ -42,8 +42,9 @@ func (m *Manager) RemoveCustom(ctx context.Context, hostname string) (*Host, err
 }
 
 // RemoveACME removes a hostname's ACME certificate and stops requesting
-// one; its custom certificate, if any, goes on being served. The hostname
-// stays.
+// one: a pending order is withdrawn and no longer retried, and the stored
+// credentials of a DNS provider given by name are deleted. Its custom
+// certificate, if any, goes on being served. The hostname stays.
 func (m *Manager) RemoveACME(ctx context.Context, hostname string) (*Host, error) {
 	return m.removeSource(ctx, hostname, SourceACME)
 }
@@ -70,6 +71,9 @@ func (m *Manager) removeSource(ctx context.Context, hostname string, src Source)
 		if src == SourceACME {
 			h.ACMERequested = false
 			h.ValidationErrors = nil
+			h.Pending = nil // withdrawn: the scheduler stops retrying it
+			delete(keys, dnsCredentialsKey)
+			delete(keys, pendingDNSCredentialsKey)
 		}
 		return nil
 	})

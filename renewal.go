@@ -64,7 +64,9 @@ func parseLeaf(chainPEM string) *x509.Certificate {
 	return c
 }
 
-// nextWake is when the scheduler should look at h next; zero means never.
+// nextWake is when the scheduler should look at h next: an expiring
+// event, a renewal, an ARI fetch or the next attempt of the pending order.
+// Zero means never.
 func (m *Manager) nextWake(h *Host) time.Time {
 	var at time.Time
 	earliest := func(t time.Time) {
@@ -90,12 +92,20 @@ func (m *Manager) nextWake(h *Host) time.Time {
 			at = *c.RateLimitedUntil
 		}
 	}
+	if p := h.Pending; p != nil && p.NextAttemptAt != nil {
+		next := *p.NextAttemptAt
+		if h.RateLimitedUntil != nil && next.Before(*h.RateLimitedUntil) {
+			next = *h.RateLimitedUntil
+		}
+		earliest(next)
+	}
 	return at
 }
 
 // Start loads every hostname into the renewal queue and runs the scheduler
-// until ctx is done or Stop is called: ACME certificates are renewed when
-// due and "expiring" events are emitted once per certificate and process.
+// until ctx is done or Stop is called: pending orders are placed and
+// retried, ACME certificates are renewed when due, and "expiring" events
+// are emitted once per certificate and process.
 // Calling Start on a running Manager is an error.
 func (m *Manager) Start(ctx context.Context) error {
 	m.runMu.Lock()
@@ -162,9 +172,10 @@ func (m *Manager) loop(ctx context.Context) {
 }
 
 // RenewDue does now what the scheduler would: for every hostname whose
-// time has come it emits due "expiring" events, refreshes the ARI window
-// and renews the ACME certificate when due, with a few renewals at a time.
-// Start calls it; platforms that prefer cron can call it instead of Start.
+// time has come it emits due "expiring" events, places a due pending order
+// (see Request), refreshes the ARI window and renews the ACME certificate
+// when due, with a few orders at a time. Start calls it; platforms that
+// prefer cron can call it instead of Start.
 func (m *Manager) RenewDue(ctx context.Context) {
 	due := m.sched.popDue(m.now())
 	sem := make(chan struct{}, renewWorkers)
@@ -180,7 +191,13 @@ func (m *Manager) RenewDue(ctx context.Context) {
 	wg.Wait()
 }
 
-// maintain handles one due hostname and schedules its next wake-up.
+// maintain handles one due hostname and schedules its next wake-up: it
+// emits due "expiring" events, retries a due pending order, then renews
+// the current ACME certificate when due. The pending order comes first:
+// once issued it replaces the current certificate, which then needs no
+// renewal; if it fails, the current certificate is still renewed when due,
+// so that a new order that cannot be validated never leaves the hostname
+// without a certificate.
 func (m *Manager) maintain(ctx context.Context, name string) {
 	h, err := m.Get(ctx, name)
 	if err != nil {
@@ -196,22 +213,43 @@ func (m *Manager) maintain(ctx context.Context, name string) {
 			m.emit(EventExpiring, name, c.Source, c, nil)
 		}
 	}
-	if c := h.ACME; c != nil && c.AutoRenew && c.RevokedAt == nil &&
-		(c.RateLimitedUntil == nil || !now.Before(*c.RateLimitedUntil)) {
-		if next, err := m.refreshARI(ctx, h); err == nil {
-			h = next
-		}
-		if c := h.ACME; c.NextRenewalAt == nil || !now.Before(*c.NextRenewalAt) {
-			if renewed, err := m.flights.do(ctx, "renew "+name, func(ctx context.Context) (*Host, error) {
-				return m.renew(ctx, name, c.FingerprintSHA256)
-			}); err == nil {
-				h = renewed
-			} else if again, gerr := m.Get(ctx, name); gerr == nil {
-				h = again
-			}
-		}
+	if pendingDue(h, now) {
+		h = m.retryDue(ctx, h)
 	}
-	m.sched.schedule(name, m.nextWake(h))
+	h = m.renewDue(ctx, h, now)
+	at := m.nextWake(h)
+	if !at.IsZero() && !at.After(now) && ctx.Err() == nil {
+		// Nothing could be recorded (the Store failed): do not spin.
+		at = now.Add(backoff(1))
+	}
+	m.sched.schedule(name, at)
+}
+
+// renewDue refreshes the ARI window of h's ACME certificate when it is
+// time to, renews the certificate when due, and returns the hostname as it
+// is afterwards.
+func (m *Manager) renewDue(ctx context.Context, h *Host, now time.Time) *Host {
+	c := h.ACME
+	if c == nil || !c.AutoRenew || c.RevokedAt != nil || (c.RateLimitedUntil != nil && now.Before(*c.RateLimitedUntil)) {
+		return h
+	}
+	if next, err := m.refreshARI(ctx, h); err == nil {
+		h = next
+	}
+	c = h.ACME
+	if c == nil || (c.NextRenewalAt != nil && now.Before(*c.NextRenewalAt)) {
+		return h
+	}
+	renewed, err := m.flights.do(ctx, "renew "+h.Hostname, func(ctx context.Context) (*Host, error) {
+		return m.renew(ctx, h.Hostname, c.FingerprintSHA256, RenewOptions{})
+	})
+	if err == nil {
+		return renewed
+	}
+	if again, gerr := m.Get(ctx, h.Hostname); gerr == nil {
+		return again
+	}
+	return h
 }
 
 // refreshARI fetches the CA's renewal window when it is time to, and moves

@@ -1,0 +1,167 @@
+package certs
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// order is one ACME order to place: what Obtain and Request ask for, what
+// the scheduler retries for a pending order, and what a renewal reorders.
+type order struct {
+	names []string
+	// options are the order's options, Challenge resolved; DNSProvider
+	// names a provider kept with the record, if any.
+	options ACMEOptions
+	// asked are the options the caller set (empty: any will do), to tell
+	// whether the current certificate already answers the request.
+	asked     ACMEOptions
+	autoRenew bool
+	// dns presents DNS-01 records; nil unless resolved.
+	dns DNSProvider
+	// creds are the credentials of options.DNSProvider. A secret.
+	creds  map[string]string
+	dryRun bool
+}
+
+// newOrder checks everything about an Obtain or Request that needs no
+// network: names, challenge, key type and DNS provider.
+func (m *Manager) newOrder(name string, opts ObtainOptions) (*order, error) {
+	if m.issuer == nil {
+		return nil, ErrNoIssuer
+	}
+	names := []string{name}
+	for _, alt := range opts.AltNames {
+		n, err := NormalizeHostname(alt)
+		if err != nil {
+			return nil, err
+		}
+		if !contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	o := &order{
+		names:     names,
+		options:   ACMEOptions{KeyType: opts.KeyType, Challenge: opts.Challenge, Profile: opts.Profile, DNSProvider: opts.DNSProviderName},
+		asked:     ACMEOptions{KeyType: opts.KeyType, Challenge: opts.Challenge, Profile: opts.Profile},
+		autoRenew: !opts.DisableAutoRenew,
+		creds:     maps.Clone(map[string]string(opts.DNSCredentials)),
+		dryRun:    opts.DryRun,
+	}
+	if err := o.checkOptions(); err != nil {
+		return nil, err
+	}
+	if err := checkProviderOptions(opts.DNSProvider, opts.DNSProviderName, opts.DNSCredentials); err != nil {
+		return nil, err
+	}
+	if err := m.resolveDNS(name, o, opts.DNSProvider, false); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// checkOptions validates the key type and the challenge, and resolves an
+// empty challenge: http-01, or dns-01 when a name is a wildcard.
+func (o *order) checkOptions() error {
+	if o.options.KeyType != "" && !o.options.KeyType.Valid() {
+		return fmt.Errorf("%w (got %q)", ErrInvalidKeyType, o.options.KeyType)
+	}
+	wildcard := slices.ContainsFunc(o.names, func(n string) bool { return strings.HasPrefix(n, "*.") })
+	switch o.options.Challenge {
+	case "":
+		o.options.Challenge = ChallengeHTTP01
+		if wildcard {
+			o.options.Challenge = ChallengeDNS01
+		}
+	case ChallengeHTTP01, ChallengeTLSALPN01, ChallengeDNS01:
+	default:
+		return fmt.Errorf("%w (got %q)", ErrInvalidChallenge, o.options.Challenge)
+	}
+	if wildcard && o.options.Challenge != ChallengeDNS01 {
+		return ErrWildcardNeedsDNS01
+	}
+	return nil
+}
+
+// resolveDNS sets the order's DNS provider: obj when given, else the one
+// the options name (built from the order's credentials), else
+// Config.DNSProviderFor, else Config.DNSProvider. DNS-01 without any is
+// ErrNoDNSProvider; stored says the order was read back from the Store,
+// where a provider object cannot have been kept.
+func (m *Manager) resolveDNS(hostname string, o *order, obj DNSProvider, stored bool) error {
+	switch {
+	case obj != nil:
+		o.dns = obj
+	case o.options.DNSProvider != "":
+		p, err := m.buildDNSProvider(hostname, o.options.DNSProvider, o.creds)
+		if err != nil {
+			return err
+		}
+		o.dns = p
+	default:
+		o.dns = m.dnsProviderFor(hostname)
+	}
+	if o.options.Challenge == ChallengeDNS01 && o.dns == nil {
+		if stored {
+			return fmt.Errorf("certs: order for %s: %w", hostname, errProviderNotStored)
+		}
+		return ErrNoDNSProvider
+	}
+	return nil
+}
+
+// request is the IssueRequest of the order.
+func (m *Manager) request(o *order) IssueRequest {
+	return IssueRequest{
+		Names: o.names, KeyType: o.options.KeyType, Profile: o.options.Profile, Challenge: o.options.Challenge,
+		HTTP01: httpSolver{m}, TLSALPN01: alpnSolver{m}, DNS01: o.dns, DryRun: o.dryRun,
+	}
+}
+
+// answers reports whether the current certificate c already answers the
+// order: same names, the options the caller set (empty ones match any),
+// usable and not due for renewal.
+func (m *Manager) answers(c *Certificate, o *order) bool {
+	if c == nil || c.RevokedAt != nil || !slices.Equal(c.Names, o.names) {
+		return false
+	}
+	var have ACMEOptions
+	if c.Options != nil {
+		have = *c.Options
+	}
+	if (o.asked.KeyType != "" && keyTypeOrDefault(have.KeyType) != keyTypeOrDefault(o.asked.KeyType)) ||
+		(o.asked.Challenge != "" && have.Challenge != o.asked.Challenge) ||
+		(o.asked.Profile != "" && have.Profile != o.asked.Profile) {
+		return false
+	}
+	now := m.now()
+	return now.After(c.NotBefore) && now.Before(c.NotAfter) && (c.NextRenewalAt == nil || now.Before(*c.NextRenewalAt))
+}
+
+// keyTypeOrDefault is k, or ec256 when empty.
+func keyTypeOrDefault(k KeyType) KeyType {
+	if k == "" {
+		return KeyEC256
+	}
+	return k
+}
+
+// isPendingOrder reports whether p is the pending form of o: same names
+// and options.
+func isPendingOrder(p *PendingOrder, o *order) bool {
+	return p != nil && slices.Equal(p.Names, o.names) && p.Options == o.options
+}
+
+// dnsProviderFor is Config.DNSProviderFor's provider for name, else
+// Config.DNSProvider.
+func (m *Manager) dnsProviderFor(name string) DNSProvider {
+	if m.dnsFor != nil {
+		if p := m.dnsFor(name); p != nil {
+			return p
+		}
+	}
+	return m.dns
+}
+
+func contains(list []string, s string) bool { return slices.Contains(list, s) }

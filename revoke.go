@@ -1,0 +1,61 @@
+package certs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrAlreadyRevoked is returned by Revoke for a certificate that is already
+// revoked.
+var ErrAlreadyRevoked = errors.New("certs: the certificate is already revoked; obtain a new one with Obtain")
+
+// Revoke revokes a hostname's ACME certificate with an RFC 5280 reason.
+// Revocation is irreversible: the status becomes revoked, GetCertificate
+// falls back to the custom certificate, and automatic renewal stops.
+// Without Config.Issuer it returns ErrNoIssuer.
+func (m *Manager) Revoke(ctx context.Context, hostname string, reason RevocationReason) (*Host, error) {
+	name, err := NormalizeHostname(hostname)
+	if err != nil {
+		return nil, err
+	}
+	if !reason.Valid() {
+		return nil, ErrInvalidReason
+	}
+	if m.issuer == nil {
+		return nil, ErrNoIssuer
+	}
+	h, err := m.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	c := h.ACME
+	if c == nil {
+		return nil, fmt.Errorf("%w: %s has no ACME certificate", ErrNoCertificateForSource, name)
+	}
+	if c.RevokedAt != nil {
+		return nil, fmt.Errorf("%w: %s", ErrAlreadyRevoked, name)
+	}
+	if err := m.issuer.Revoke(ctx, []byte(c.ChainPEM), reason); err != nil {
+		return nil, fmt.Errorf("certs: revoke %s: %w", name, err)
+	}
+	now := m.now()
+	h, err = m.update(ctx, name, false, func(h *Host, _ keyring) error {
+		if h.ACME == nil || h.ACME.FingerprintSHA256 != c.FingerprintSHA256 {
+			return nil // replaced meanwhile: nothing of ours to mark
+		}
+		h.ACME.RevokedAt = &now
+		r := reason
+		h.ACME.RevocationReason = &r
+		h.ACME.AutoRenew = false
+		h.ACME.NextRenewalAt = nil
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("certs: record revocation of %s: %w", name, err)
+	}
+	m.sched.unschedule(name)
+	m.log.Info("certs: revoked ACME certificate", "hostname", name, "reason", int(reason))
+	m.emit(EventRevoked, name, SourceACME, h.ACME, nil)
+	return h, nil
+}
