@@ -10,7 +10,9 @@ import (
 	"github.com/certs-dev/certs/validate"
 )
 
-// ObtainOptions tune one Obtain.
+// ObtainOptions tune one Obtain or Request. Empty Challenge, KeyType and
+// Profile accept the current certificate's whatever they are; a new order
+// uses the defaults below.
 type ObtainOptions struct {
 	// AltNames are extra names on the same certificate (SANs).
 	AltNames []string
@@ -34,7 +36,9 @@ type ObtainOptions struct {
 	// never shown, so that retries and renewals use the same provider.
 	DNSProviderName string
 	DNSCredentials  DNSCredentials
-	// DisableAutoRenew turns automatic renewal off for this certificate.
+	// DisableAutoRenew turns automatic renewal off for the certificate
+	// this order issues. To change it for the current certificate, use
+	// SetAutoRenew.
 	DisableAutoRenew bool
 	// DryRun runs every pre-flight check (names, challenge, DNS provider,
 	// the CA's directory and account) but places no order and changes

@@ -88,8 +88,10 @@ func (m *Manager) nextWake(h *Host) time.Time {
 		} else if ok {
 			earliest(m.now())
 		}
-		if c.RateLimitedUntil != nil && at.Before(*c.RateLimitedUntil) {
-			at = *c.RateLimitedUntil
+		for _, until := range []*time.Time{c.RateLimitedUntil, h.RateLimitedUntil} {
+			if until != nil && at.Before(*until) {
+				at = *until
+			}
 		}
 	}
 	if p := h.Pending; p != nil && p.NextAttemptAt != nil {
@@ -230,7 +232,8 @@ func (m *Manager) maintain(ctx context.Context, name string) {
 // is afterwards.
 func (m *Manager) renewDue(ctx context.Context, h *Host, now time.Time) *Host {
 	c := h.ACME
-	if c == nil || !c.AutoRenew || c.RevokedAt != nil || (c.RateLimitedUntil != nil && now.Before(*c.RateLimitedUntil)) {
+	if c == nil || !c.AutoRenew || c.RevokedAt != nil || rateLimited(h, now) != nil ||
+		(c.RateLimitedUntil != nil && now.Before(*c.RateLimitedUntil)) {
 		return h
 	}
 	if next, err := m.refreshARI(ctx, h); err == nil {
