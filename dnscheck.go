@@ -86,7 +86,9 @@ func (m *Manager) Requirements(hostname string) (validate.DNSRequirements, error
 // delegation, the ownership TXT record, CAA, the DNS provider, and which
 // records to add or fix. The summary is stored on the hostname. When the
 // ownership TXT record is found, a custom certificate waiting in
-// pending_ownership becomes active and is served. When the hostname has a
+// pending_ownership becomes active and is served; so does each further name
+// of the custom certificate (ImportOptions) whose own ownership TXT record
+// is found. When the hostname has a
 // pending ACME order and Check finds the DNS right for its challenge where
 // the previous Check did not (the name points here for http-01 and
 // tls-alpn-01; for dns-01 the _acme-challenge delegation, when
@@ -105,6 +107,7 @@ func (m *Manager) Check(ctx context.Context, hostname string) (*CheckResult, err
 	if err != nil {
 		return nil, err
 	}
+	further := m.verifyFurtherNames(ctx, name)
 	verified, retry := false, false
 	h, err := m.update(ctx, name, false, func(h *Host, _ keyring) error {
 		prev := h.LastCheck
@@ -112,6 +115,9 @@ func (m *Manager) Check(ctx context.Context, hostname string) (*CheckResult, err
 		retry = m.retryOnCheck(h, prev, m.now())
 		if rep.OwnershipTXTConfigured && !h.OwnershipVerified {
 			h.OwnershipVerified, verified = true, true
+		}
+		if h.addVerified(further) {
+			verified = true
 		}
 		return nil
 	})

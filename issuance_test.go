@@ -466,7 +466,9 @@ func TestRateLimitBackoff(t *testing.T) {
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(proxy.Close)
-	clock := &manualClock{now: time.Now()}
+	// The clock stands a little ahead of the CA's: Pebble's NotBefore
+	// (whole seconds, at issuance) must not fall after it.
+	clock := &manualClock{now: time.Now().Add(2 * time.Second)}
 	e := newACMEEnv(t, acmeOpts{srv: srv, directory: proxy.URL + "/dir", clock: clock.Now})
 	ctx := ctxT(t)
 	host := pebbletest.UniqueDomain("")

@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -267,11 +268,16 @@ func (h *Host) clone() *Host {
 		c.ACME = &ac
 	}
 	if h.Labels != nil {
-		c.Labels = make(map[string]string, len(h.Labels))
-		for k, v := range h.Labels {
-			c.Labels[k] = v
-		}
+		c.Labels = maps.Clone(h.Labels)
 	}
+	if h.Pending != nil {
+		p := *h.Pending
+		p.Names = slices.Clone(p.Names)
+		c.Pending = &p
+	}
+	c.VerifiedNames = slices.Clone(h.VerifiedNames)
+	c.ServedNames = slices.Clone(h.ServedNames)
+	c.ValidationErrors = slices.Clone(h.ValidationErrors)
 	return &c
 }
 
