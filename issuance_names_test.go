@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,35 +12,10 @@ import (
 
 	"github.com/certs-dev/certs"
 	"github.com/certs-dev/certs/internal/pebbletest"
+	"github.com/certs-dev/certs/internal/tlstest"
 )
 
-// serveTLSOn serves TLS handshakes with cfg on a loopback listener until the
-// test ends and returns its address.
-func serveTLSOn(t *testing.T, cfg *tls.Config) string {
-	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				_ = c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
+func serveTLSOn(t *testing.T, cfg *tls.Config) string { return tlstest.Serve(t, cfg) }
 
 // peerLeaf does a real TLS handshake with SNI and returns the leaf the
 // server presented, after checking that it covers sni. Pebble's roots

@@ -12,36 +12,13 @@ import (
 	"time"
 
 	"github.com/certs-dev/certs/internal/testpki"
+	"github.com/certs-dev/certs/internal/tlstest"
 	"github.com/stretchr/testify/require"
 )
 
 // tlsServer serves TLS handshakes with the Manager on a loopback listener
 // until the test ends.
-func tlsServer(t *testing.T, cfg *tls.Config) string {
-	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				_ = c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
+func tlsServer(t *testing.T, cfg *tls.Config) string { return tlstest.Serve(t, cfg) }
 
 // handshake connects with SNI and returns the leaf the server presented.
 func handshake(t *testing.T, addr, sni string, roots *x509.CertPool, mod ...func(*tls.Config)) (*x509.Certificate, error) {
