@@ -102,12 +102,26 @@ func (s alpnSolver) CleanUp(ctx context.Context, domain, _, _ string) error {
 // wildcards need DNS-01).
 func alpnKey(domain string) string { return strings.ReplaceAll(domain, "*", "_") }
 
-// alpnCerts holds the TLS-ALPN-01 challenge certificates being presented.
-// It is touched only by acme-tls/1 hellos, never by ordinary handshakes.
+// alpnCerts holds the TLS-ALPN-01 challenge certificates: those this
+// process presents, and those built from key authorizations that other
+// replicas wrote to the Store (remembered with their key authorization, so
+// that a new challenge for the same name is never answered with an old
+// certificate). It is touched only by acme-tls/1 hellos, never by ordinary
+// handshakes.
 type alpnCerts struct {
-	mu    sync.Mutex
-	certs map[string]*tls.Certificate
+	mu     sync.Mutex
+	certs  map[string]*tls.Certificate
+	remote map[string]alpnRemote
 }
+
+type alpnRemote struct {
+	keyAuth string
+	cert    *tls.Certificate
+}
+
+// maxRemoteALPN bounds the certificates kept for other replicas'
+// challenges; past it the oldest are simply rebuilt on demand.
+const maxRemoteALPN = 1024
 
 func (a *alpnCerts) set(domain string, c *tls.Certificate) {
 	a.mu.Lock()
@@ -128,6 +142,35 @@ func (a *alpnCerts) get(domain string) *tls.Certificate {
 	return a.certs[domain]
 }
 
+// remoteFor returns the certificate built for domain and keyAuth, building
+// it when the key authorization changed.
+func (a *alpnCerts) remoteFor(domain, keyAuth string) (*tls.Certificate, error) {
+	a.mu.Lock()
+	r, ok := a.remote[domain]
+	a.mu.Unlock()
+	if ok && r.keyAuth == keyAuth {
+		return r.cert, nil
+	}
+	c, err := tlsALPNCertificate(domain, keyAuth)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.remote == nil || len(a.remote) >= maxRemoteALPN {
+		a.remote = make(map[string]alpnRemote)
+	}
+	a.remote[domain] = alpnRemote{keyAuth: keyAuth, cert: c}
+	return c, nil
+}
+
+// forgetRemote drops what was built for domain from the Store.
+func (a *alpnCerts) forgetRemote(domain string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.remote, domain)
+}
+
 // isALPNChallenge reports whether a hello is a TLS-ALPN-01 validation.
 func isALPNChallenge(hello *tls.ClientHelloInfo) bool {
 	return len(hello.SupportedProtos) == 1 && hello.SupportedProtos[0] == acmeTLSALPNProto
@@ -140,18 +183,21 @@ func (m *Manager) alpnCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate,
 	if c := m.alpn.get(domain); c != nil {
 		return c, nil
 	}
-	ctx, cancel := context.WithTimeout(hello.Context(), 5*time.Second)
+	parent := hello.Context()
+	if parent == nil { // a ClientHelloInfo built by hand, not by crypto/tls
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, 5*time.Second)
 	defer cancel()
+	// Another replica's challenge: the Store holds its current key
+	// authorization, read on every validation so that a later challenge
+	// for the same name gets its own certificate.
 	keyAuth, err := m.store.GetBlob(ctx, alpnPrefix+alpnKey(domain))
 	if err != nil {
-		return nil, fmt.Errorf("certs: no TLS-ALPN-01 challenge for %q: %w", domain, err)
+		m.alpn.forgetRemote(domain)
+		return nil, fmt.Errorf("certs: no TLS-ALPN-01 challenge for %.253q: %w", domain, err)
 	}
-	c, err := tlsALPNCertificate(domain, string(keyAuth))
-	if err != nil {
-		return nil, err
-	}
-	m.alpn.set(domain, c)
-	return c, nil
+	return m.alpn.remoteFor(domain, string(keyAuth))
 }
 
 // idPeAcmeIdentifier is the acmeIdentifier extension of RFC 8737.

@@ -83,7 +83,13 @@ func hasUpper(s string) bool {
 	return false
 }
 
+// unknownHost is the error for a server name nothing serves. Clients choose
+// the name (up to 64 KB in a ClientHello): it is quoted and cut to the
+// longest valid hostname, so that logs of such errors stay small.
 func unknownHost(name string) error {
+	if len(name) > maxHostnameLen {
+		return fmt.Errorf("%w %q... (%d bytes)", ErrUnknownHost, name[:maxHostnameLen], len(name))
+	}
 	return fmt.Errorf("%w %q", ErrUnknownHost, name)
 }
 
