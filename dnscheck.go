@@ -130,7 +130,7 @@ func (m *Manager) Check(ctx context.Context, hostname string) (*CheckResult, err
 	}
 	if verified && h.OwnershipRequired {
 		m.log.Info("certs: ownership verified", "hostname", name)
-		m.emit(EventOwnership, name, SourceCustom, h.Custom, nil)
+		m.emit(ctx, EventOwnership, name, SourceCustom, h.Custom, nil)
 	}
 	m.withRequirements(h)
 	return &CheckResult{Host: h, DNS: rep}, nil

@@ -122,9 +122,9 @@ func (m *Manager) Import(ctx context.Context, hostname string, in Input, opts Im
 	m.log.Info("certs: imported custom certificate", "hostname", name,
 		"not_after", cert.NotAfter, "fingerprint", cert.FingerprintSHA256)
 	m.withRequirements(h)
-	m.emit(EventImported, name, SourceCustom, h.Custom, nil)
+	m.emit(ctx, EventImported, name, SourceCustom, h.Custom, nil)
 	if h.Custom.Status == StatusExpiringSoon && m.notify(name, h.Custom) {
-		m.emit(EventExpiring, name, SourceCustom, h.Custom, nil)
+		m.emit(ctx, EventExpiring, name, SourceCustom, h.Custom, nil)
 	}
 	return h, nil
 }
@@ -168,63 +168,3 @@ func furtherNames(hostname string, leaf *x509.Certificate, opts ImportOptions) (
 // WarningNameSkipped is the code of the import warning for a name of the
 // certificate that ImportOptions.AllNames could not serve.
 const WarningNameSkipped = "name_skipped"
-
-// update runs a read-modify-write cycle on one hostname under its lock:
-// load (or, when create is set, start a new host), let fn change it, store it, then publish what
-// it serves. When fn or the Store fails nothing changes. It returns the
-// stored host with derived fields filled in.
-func (m *Manager) update(ctx context.Context, name string, create bool, fn func(*Host, keyring) error) (*Host, error) {
-	unlock := m.hostLocks.lock(name)
-	defer unlock()
-	h, keys, err := m.load(ctx, name)
-	if create && errors.Is(err, ErrNotFound) {
-		now := m.now()
-		h, keys, err = &Host{Hostname: name, CreatedAt: now}, keyring{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := fn(h, keys); err != nil {
-		return nil, err
-	}
-	e, err := m.servedFor(h, keys, true)
-	if err != nil {
-		return nil, err
-	}
-	h.UpdatedAt = m.now()
-	rec, err := encodeRecord(h, keys)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.store.Put(ctx, rec); err != nil {
-		return nil, err
-	}
-	m.publish(name, e)
-	h.derive(m.now(), m.expiringWithin)
-	return h, nil
-}
-
-// load reads one host and its keys from the Store.
-func (m *Manager) load(ctx context.Context, name string) (*Host, keyring, error) {
-	rec, err := m.store.Get(ctx, name)
-	if err != nil {
-		return nil, nil, err
-	}
-	return decodeRecord(rec)
-}
-
-// refresh serves what the Store holds for name (another process may have
-// changed it) and returns the host.
-func (m *Manager) refresh(ctx context.Context, name string) (*Host, error) {
-	unlock := m.hostLocks.lock(name)
-	defer unlock()
-	h, keys, err := m.load(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	e, _ := m.servedFor(h, keys, false)
-	m.publish(name, e)
-	h.derive(m.now(), m.expiringWithin)
-	m.withRequirements(h)
-	return h, nil
-}

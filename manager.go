@@ -233,42 +233,6 @@ func (m *Manager) eachHost(ctx context.Context, fn func(*Host, keyring)) error {
 	}
 }
 
-// keyedMutex serializes read-modify-write cycles per hostname within one
-// process. Entries are reference counted and removed when unused.
-type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[string]*refMutex
-}
-
-type refMutex struct {
-	sync.Mutex
-	refs int
-}
-
-func (k *keyedMutex) lock(name string) (unlock func()) {
-	k.mu.Lock()
-	if k.locks == nil {
-		k.locks = make(map[string]*refMutex)
-	}
-	l := k.locks[name]
-	if l == nil {
-		l = &refMutex{}
-		k.locks[name] = l
-	}
-	l.refs++
-	k.mu.Unlock()
-	l.Lock()
-	return func() {
-		l.Unlock()
-		k.mu.Lock()
-		l.refs--
-		if l.refs == 0 {
-			delete(k.locks, name)
-		}
-		k.mu.Unlock()
-	}
-}
-
 // randDuration returns a uniformly random duration in [0, d).
 func randDuration(d time.Duration) time.Duration {
 	if d <= 0 {

@@ -109,7 +109,7 @@ func (m *Manager) dryRun(ctx context.Context, name string, o *order) (*Host, err
 // place runs Obtain's order under the hostname's cross-process lock: it
 // stores the order as pending, then attempts it.
 func (m *Manager) place(ctx context.Context, name string, o *order) (*Host, error) {
-	unlock, err := m.lockIssuance(ctx, name)
+	ctx, unlock, err := m.lockIssuance(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (m *Manager) recordIssued(ctx context.Context, name string, o *order,
 		typ = EventRenewed
 	}
 	m.log.Info("certs: "+string(typ)+" ACME certificate", "hostname", name, "not_after", cert.NotAfter)
-	m.emit(typ, name, SourceACME, h.ACME, nil)
+	m.emit(ctx, typ, name, SourceACME, h.ACME, nil)
 	return h, nil
 }
 
@@ -252,7 +252,7 @@ func (m *Manager) recordFailure(ctx context.Context, name string, o *order, caus
 	if renew {
 		typ = EventRenewalFailed
 	}
-	m.emit(typ, name, SourceACME, cert, cause)
+	m.emit(ctx, typ, name, SourceACME, cert, cause)
 	return fmt.Errorf("certs: order for %s: %w", name, cause)
 }
 
@@ -274,18 +274,4 @@ func noteRenewalFailure(c *Certificate, cause error, at time.Time, rl *RateLimit
 		}
 	}
 	c.NextRenewalAt = &next
-}
-
-// lockIssuance takes the Store's cross-process lock for a hostname's
-// orders when the Store is a Locker.
-func (m *Manager) lockIssuance(ctx context.Context, name string) (func(), error) {
-	l, ok := m.store.(Locker)
-	if !ok {
-		return func() {}, nil
-	}
-	unlock, err := l.Lock(ctx, name)
-	if err != nil {
-		return nil, fmt.Errorf("certs: lock %s for issuance: %w", name, err)
-	}
-	return unlock, nil
 }

@@ -77,7 +77,7 @@ func pendingDue(h *Host, now time.Time) bool {
 // hostname's cross-process lock. It is the scheduler's side of Obtain and
 // shares its flight, so that concurrent calls place one order.
 func (m *Manager) retryPending(ctx context.Context, name string) (*Host, error) {
-	unlock, err := m.lockIssuance(ctx, name)
+	ctx, unlock, err := m.lockIssuance(ctx, name)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 package certs
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -137,4 +139,67 @@ func keyPair(c *Certificate, keyPEM []byte) (*tls.Certificate, error) {
 		return nil, fmt.Errorf("certs: load %s key pair: %w", c.Source, err)
 	}
 	return &tc, nil
+}
+
+// update runs a read-modify-write cycle on one hostname under its record
+// lock (lockRecord): load (or, when create is set, start a new host), let fn
+// change it, store it, then publish what it serves. When fn or the Store fails nothing changes. It returns the
+// stored host with derived fields filled in.
+func (m *Manager) update(ctx context.Context, name string, create bool, fn func(*Host, keyring) error) (*Host, error) {
+	unlock, err := m.lockRecord(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	h, keys, err := m.load(ctx, name)
+	if create && errors.Is(err, ErrNotFound) {
+		now := m.now()
+		h, keys, err = &Host{Hostname: name, CreatedAt: now}, keyring{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(h, keys); err != nil {
+		return nil, err
+	}
+	e, err := m.servedFor(h, keys, true)
+	if err != nil {
+		return nil, err
+	}
+	h.UpdatedAt = m.now()
+	rec, err := encodeRecord(h, keys)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.store.Put(ctx, rec); err != nil {
+		return nil, err
+	}
+	m.publish(name, e)
+	h.derive(m.now(), m.expiringWithin)
+	return h, nil
+}
+
+// load reads one host and its keys from the Store.
+func (m *Manager) load(ctx context.Context, name string) (*Host, keyring, error) {
+	rec, err := m.store.Get(ctx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return decodeRecord(rec)
+}
+
+// refresh serves what the Store holds for name (another process may have
+// changed it) and returns the host.
+func (m *Manager) refresh(ctx context.Context, name string) (*Host, error) {
+	unlock := m.hostLocks.lock(name)
+	defer unlock()
+	h, keys, err := m.load(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	e, _ := m.servedFor(h, keys, false)
+	m.publish(name, e)
+	h.derive(m.now(), m.expiringWithin)
+	m.withRequirements(h)
+	return h, nil
 }

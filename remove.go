@@ -14,25 +14,38 @@ func (m *Manager) Remove(ctx context.Context, hostname string) error {
 	if err != nil {
 		return err
 	}
-	unlock := m.hostLocks.lock(name)
-	defer unlock()
-	if _, err := m.store.Get(ctx, name); errors.Is(err, ErrNotFound) {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("certs: remove %s: %w", name, err)
-	}
-	if err := m.guard(ctx, name); err != nil {
+	removed, err := m.remove(ctx, name)
+	if err != nil || !removed {
 		return err
 	}
+	// After the record lock is released: a subscriber may call back.
+	m.log.Info("certs: removed hostname", "hostname", name)
+	m.emit(ctx, EventRemoved, name, "", nil, nil)
+	return nil
+}
+
+// remove deletes name under its record lock and reports whether it existed.
+func (m *Manager) remove(ctx context.Context, name string) (bool, error) {
+	unlock, err := m.lockRecord(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	if _, err := m.store.Get(ctx, name); errors.Is(err, ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("certs: remove %s: %w", name, err)
+	}
+	if err := m.guard(ctx, name); err != nil {
+		return false, err
+	}
 	if err := m.store.Delete(ctx, name); err != nil {
-		return fmt.Errorf("certs: remove %s: %w", name, err)
+		return false, fmt.Errorf("certs: remove %s: %w", name, err)
 	}
 	m.publish(name, nil)
 	m.sched.unschedule(name)
 	m.forget(name)
-	m.log.Info("certs: removed hostname", "hostname", name)
-	m.emit(EventRemoved, name, "", nil, nil)
-	return nil
+	return true, nil
 }
 
 // RemoveCustom removes a hostname's custom certificate; its ACME
@@ -83,7 +96,7 @@ func (m *Manager) removeSource(ctx context.Context, hostname string, src Source)
 	m.sched.schedule(name, m.nextWake(h))
 	if removed != nil {
 		m.log.Info("certs: removed certificate", "hostname", name, "source", src)
-		m.emit(EventRemoved, name, src, removed, nil)
+		m.emit(ctx, EventRemoved, name, src, removed, nil)
 	}
 	return h, nil
 }

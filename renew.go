@@ -151,7 +151,7 @@ func (m *Manager) storedDNS(name string, o *order, obj DNSProvider, keys keyring
 // reissue places a renewal under the hostname's cross-process lock, unless
 // the certificate with fingerprint was renewed or removed meanwhile.
 func (m *Manager) reissue(ctx context.Context, name string, o *order, fingerprint string) (*Host, error) {
-	unlock, err := m.lockIssuance(ctx, name)
+	ctx, unlock, err := m.lockIssuance(ctx, name)
 	if err != nil {
 		return nil, err
 	}

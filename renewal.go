@@ -212,7 +212,7 @@ func (m *Manager) maintain(ctx context.Context, name string) {
 	now := m.now()
 	for _, c := range []*Certificate{h.Custom, h.ACME} {
 		if c != nil && c.RevokedAt == nil && !now.Before(c.NotAfter.Add(-c.expiringWindow(m.expiringWithin))) && m.notify(name, c) {
-			m.emit(EventExpiring, name, c.Source, c, nil)
+			m.emit(ctx, EventExpiring, name, c.Source, c, nil)
 		}
 	}
 	if pendingDue(h, now) {

@@ -56,6 +56,6 @@ func (m *Manager) Revoke(ctx context.Context, hostname string, reason Revocation
 	}
 	m.sched.unschedule(name)
 	m.log.Info("certs: revoked ACME certificate", "hostname", name, "reason", int(reason))
-	m.emit(EventRevoked, name, SourceACME, h.ACME, nil)
+	m.emit(ctx, EventRevoked, name, SourceACME, h.ACME, nil)
 	return h, nil
 }

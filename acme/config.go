@@ -28,6 +28,10 @@ const (
 // TXT record to become visible before it gives up.
 const DefaultPropagationTimeout = 2 * time.Minute
 
+// DefaultValidationTimeout is how long Issue waits by default for the CA to
+// finish validating the challenges of an order.
+const DefaultValidationTimeout = 3 * time.Minute
+
 // Config configures an Issuer. The zero value is not valid: AgreeTOS and
 // Store are required; every other field has a documented default.
 type Config struct {
@@ -74,6 +78,13 @@ type Config struct {
 	// DefaultPropagationTimeout; a negative value skips the check and asks
 	// the CA to validate right after the DNSProvider returns.
 	PropagationTimeout time.Duration
+	// ValidationTimeout bounds the wait for the CA to validate an order's
+	// challenges, from when they are POSTed. Zero means
+	// DefaultValidationTimeout; negative values are refused by New. When it
+	// runs out, Issue returns a *certs.ValidationError with TimedOut set
+	// (matching certs.ErrValidationTimeout), one problem per challenge the
+	// CA had not finished, with the challenge's last status.
+	ValidationTimeout time.Duration
 
 	// DefaultChallenge is used when IssueRequest.Challenge is empty; empty
 	// means http-01.

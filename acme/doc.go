@@ -38,6 +38,32 @@
 // cleaned up, with a detached context bounded by 30 s, also after
 // cancellation.
 //
+// # Validation
+//
+// Once the challenges are presented, Issue POSTs each one to the CA and
+// polls its authorization, quickly at first, then up to every 5 s, never
+// sooner than the CA's Retry-After. Every poll also looks at the challenge
+// that was POSTed (found by its URL), because CAs differ:
+//
+//   - A challenge the CA marks invalid ends that authorization's wait at
+//     once, even if the CA leaves the authorization pending; the CA's
+//     problem detail (else its type) becomes the certs.ChallengeProblem's
+//     Detail, with a Hint of what to fix.
+//   - A challenge still pending (not processing) 2 s after it was POSTed is
+//     POSTed again, for CAs that only start validating on a POST they did
+//     not lose; the wait doubles every time (2 s, 4 s, 8 s) and a challenge
+//     is POSTed at most 4 times in all.
+//
+// The wait is bounded by Config.ValidationTimeout (DefaultValidationTimeout,
+// 3 minutes, when zero). When it runs out, Issue returns a
+// *certs.ValidationError with TimedOut set, which matches both
+// certs.ErrValidationFailed and certs.ErrValidationTimeout: it holds the
+// problems already known and one per authorization the CA had not finished,
+// whose Detail gives the timeout and the last statuses seen. A
+// certs.Manager records these problems on the hostname
+// (Host.ValidationErrors), as for any failed validation. A done ctx ends
+// the wait at once, with an error matching ctx.Err().
+//
 // # DNS-01
 //
 // The TXT record's name is found by following any CNAME at

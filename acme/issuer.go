@@ -25,6 +25,7 @@ type Issuer struct {
 	dns    *dnsChecker
 
 	propagation time.Duration // < 0: no propagation check
+	validation  time.Duration // bound on the wait for the CA to validate
 	accounts    *accounts
 }
 
@@ -57,6 +58,10 @@ func New(cfg Config) (*Issuer, error) {
 	if cfg.DefaultChallenge != "" && !validChallenge(cfg.DefaultChallenge) {
 		return nil, fmt.Errorf("%w: Config.DefaultChallenge %q", ErrInvalidChallenge, cfg.DefaultChallenge)
 	}
+	if cfg.ValidationTimeout < 0 {
+		return nil, fmt.Errorf("acme: Config.ValidationTimeout is %s; use a positive duration, or zero for the default (%s)",
+			cfg.ValidationTimeout, DefaultValidationTimeout)
+	}
 	resolvers, err := resolverAddrs(cfg.DNSResolvers)
 	if err != nil {
 		return nil, err
@@ -69,6 +74,7 @@ func New(cfg Config) (*Issuer, error) {
 		cfg: cfg, dirURL: dirURL, http: tmpl, log: cfg.Logger,
 		dns:         newDNSChecker(resolvers),
 		propagation: cfg.PropagationTimeout,
+		validation:  cfg.ValidationTimeout,
 		accounts:    newAccounts(cfg.Store, dirURL, cfg.Email),
 	}
 	if i.log == nil {
@@ -76,6 +82,9 @@ func New(cfg Config) (*Issuer, error) {
 	}
 	if i.propagation == 0 {
 		i.propagation = DefaultPropagationTimeout
+	}
+	if i.validation == 0 {
+		i.validation = DefaultValidationTimeout
 	}
 	return i, nil
 }
@@ -103,8 +112,11 @@ type plan struct {
 // profile, places no order and returns nil, nil.
 //
 // Failed challenges are a *certs.ValidationError, rate limits a
-// *certs.RateLimitError. When ctx is done Issue returns promptly with an
-// error matching ctx.Err(), after cleaning up the challenges it presented.
+// *certs.RateLimitError. A CA that does not finish validating within
+// Config.ValidationTimeout gives a *certs.ValidationError with TimedOut set
+// (matching certs.ErrValidationTimeout). When ctx is done Issue returns
+// promptly with an error matching ctx.Err(), after cleaning up the
+// challenges it presented.
 func (i *Issuer) Issue(ctx context.Context, req certs.IssueRequest) (*certs.IssuedCertificate, error) {
 	p, err := i.plan(req)
 	if err != nil {

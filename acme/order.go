@@ -14,9 +14,8 @@ import (
 
 // Bounds on the waits of an order, when ctx allows more.
 const (
-	validationTimeout = 3 * time.Minute  // for the CA to validate challenges
-	finalizeTimeout   = 2 * time.Minute  // for the CA to issue after finalize
-	cleanupTimeout    = 30 * time.Second // for solvers to clean up, even after ctx is done
+	finalizeTimeout = 2 * time.Minute  // for the CA to issue after finalize
+	cleanupTimeout  = 30 * time.Second // for solvers to clean up, even after ctx is done
 )
 
 // authorization is an order's authorization with its URL; solve keeps its

@@ -3,6 +3,7 @@ package acme_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -97,6 +98,8 @@ func TestNewConfig(t *testing.T) {
 		{name: "EAB without HMAC", modify: func(c *acme.Config) { c.EAB = &acme.ExternalAccountBinding{KeyID: "k"} }},
 		{name: "EAB HMAC not base64url", modify: func(c *acme.Config) { c.EAB = &acme.ExternalAccountBinding{KeyID: "k", HMACKey: "%%%"} }},
 		{name: "bad resolver", modify: func(c *acme.Config) { c.DNSResolvers = []string{"a:b:c"} }},
+		{name: "negative validation timeout", modify: func(c *acme.Config) { c.ValidationTimeout = -time.Second }},
+		{name: "validation timeout", modify: func(c *acme.Config) { c.ValidationTimeout = time.Second }, wantDir: acme.LetsEncryptProduction},
 		{name: "bad default challenge", modify: func(c *acme.Config) { c.DefaultChallenge = "http-02" }, wantErr: acme.ErrInvalidChallenge},
 		{name: "roots with a custom transport", modify: func(c *acme.Config) {
 			c.Roots = e2eRoots()

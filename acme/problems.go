@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"time"
 
 	legoacme "github.com/go-acme/lego/v4/acme"
 
@@ -25,14 +26,45 @@ func failedProblem(c certs.ChallengeType, at *attempt, a legoacme.Authorization)
 			continue
 		}
 		if ch.Error != nil {
-			detail = ch.Error.Detail
-			if detail == "" {
-				detail = ch.Error.Type
-			}
+			detail = problemDetail(ch.Error)
 			break
 		}
 	}
 	return certs.ChallengeProblem{Domain: at.target, Challenge: c, Detail: detail, Hint: hint(c, at)}
+}
+
+// invalidProblem describes our challenge ch, which the CA marked invalid
+// (in an authorization it may have left pending).
+func invalidProblem(c certs.ChallengeType, at *attempt, ch legoacme.Challenge) certs.ChallengeProblem {
+	detail := fmt.Sprintf("the CA marked the %s challenge invalid without giving a reason", c)
+	if ch.Error != nil {
+		detail = problemDetail(ch.Error)
+	}
+	return certs.ChallengeProblem{Domain: at.target, Challenge: c, Detail: detail, Hint: hint(c, at)}
+}
+
+// timeoutProblem describes an attempt the CA had not finished validating
+// within timeout, with the last statuses seen.
+func timeoutProblem(c certs.ChallengeType, at *attempt, timeout time.Duration) certs.ChallengeProblem {
+	status := at.status
+	if status == "" {
+		status = "not listed in the authorization"
+	}
+	return certs.ChallengeProblem{
+		Domain: at.target, Challenge: c,
+		Detail: fmt.Sprintf("the CA did not finish validating within %s (last seen: authorization %s, challenge %s)",
+			timeout, at.authz.Status, status),
+		Hint: "retry later (the CA may be slow or overloaded; acme.Config.ValidationTimeout sets the wait); " +
+			"if it keeps timing out, " + hint(c, at),
+	}
+}
+
+// problemDetail is the CA's detail of a problem, else its type.
+func problemDetail(pd *legoacme.ProblemDetails) string {
+	if pd.Detail != "" {
+		return pd.Detail
+	}
+	return pd.Type
 }
 
 // hint tells the user what to fix for a failed challenge.

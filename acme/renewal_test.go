@@ -3,11 +3,16 @@ package acme_test
 import (
 	"crypto/x509"
 	"fmt"
+	"net/http"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-acme/lego/v4/certificate"
 	"github.com/stretchr/testify/require"
 
+	"github.com/certs-dev/certs/acme"
 	"github.com/certs-dev/certs/internal/pebbletest"
 )
 
@@ -57,7 +62,9 @@ func TestRenewalInfoUnknownCertificate(t *testing.T) {
 func TestIssueReplaces(t *testing.T) {
 	t.Parallel()
 	e, other := newEnv(t, pebbletest.Options{}), newEnv(t, pebbletest.Options{})
-	iss := e.issuer(t)
+	sent := &replacesSent{}
+	p := newProxy(t, e.srv, sent.intercept(t))
+	iss := e.issuer(t, func(c *acme.Config) { c.DirectoryURL = p.dirURL })
 	ctx := testContext(t)
 	name := pebbletest.UniqueDomain("")
 	ic, err := iss.Issue(ctx, e.request(name))
@@ -65,26 +72,69 @@ func TestIssueReplaces(t *testing.T) {
 	old := e.parseIssued(t, ic)[0]
 	foreign, err := other.issuer(t).Issue(ctx, other.request(name))
 	require.NoError(t, err)
+	foreignLeaf := other.parseIssued(t, foreign)[0]
 
 	tests := []struct {
 		name     string
-		replaces func() *x509Cert
+		replaces *x509.Certificate
+		orders   []*x509.Certificate // the "replaces" of each newOrder sent (nil: none)
 	}{
-		{"replacement", func() *x509Cert { return old }},
-		{"already replaced: the CA refuses, ordered without", func() *x509Cert { return old }},
-		{"certificate of another CA: ordered without", func() *x509Cert { return other.parseIssued(t, foreign)[0] }},
+		{"replacement", old, []*x509.Certificate{old}},
+		{"already replaced: the CA refuses, ordered without", old, []*x509.Certificate{old, nil}},
+		{"certificate of another CA: ordered without", foreignLeaf, []*x509.Certificate{foreignLeaf, nil}},
 	}
 	for _, tc := range tests {
-		req := e.request(name)
-		req.Replaces = tc.replaces()
-		ic, err := iss.Issue(ctx, req)
-		require.NoError(t, err, tc.name)
-		e.parseIssued(t, ic)
-		// Pebble marks the replaced order from a goroutine that may still
-		// run after the certificate is served, and reads the mark without
-		// a lock (a data race inside Pebble): let it finish first.
-		time.Sleep(200 * time.Millisecond)
+		t.Run(tc.name, func(t *testing.T) {
+			sent.reset()
+			req := e.request(name)
+			req.Replaces = tc.replaces
+			ic, err := iss.Issue(ctx, req)
+			require.NoError(t, err)
+			e.parseIssued(t, ic)
+			want := make([]string, len(tc.orders))
+			for i, c := range tc.orders {
+				if c != nil {
+					want[i], err = certificate.MakeARICertID(c)
+					require.NoError(t, err)
+				}
+			}
+			require.Equal(t, want, sent.get(), "the ARI cert ID sent as replaces")
+			// Pebble marks the replaced order from a goroutine that may still
+			// run after the certificate is served, and reads the mark without
+			// a lock (a data race inside Pebble): let it finish first.
+			time.Sleep(200 * time.Millisecond)
+		})
 	}
 }
 
-type x509Cert = x509.Certificate
+// replacesSent records the "replaces" of every newOrder request ("" when
+// absent), as the CA receives it.
+type replacesSent struct {
+	mu   sync.Mutex
+	list []string
+}
+
+// intercept is a proxy hook that records and forwards.
+func (r *replacesSent) intercept(t *testing.T) func(http.ResponseWriter, *http.Request) bool {
+	return func(_ http.ResponseWriter, req *http.Request) bool {
+		if req.Method == http.MethodPost && req.URL.Path == "/order-plz" {
+			v, _ := jwsPayload(t, readBody(t, req))["replaces"].(string)
+			r.mu.Lock()
+			r.list = append(r.list, v)
+			r.mu.Unlock()
+		}
+		return false
+	}
+}
+
+func (r *replacesSent) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.list = nil
+}
+
+func (r *replacesSent) get() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.list)
+}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	legoacme "github.com/go-acme/lego/v4/acme"
-	"github.com/go-acme/lego/v4/acme/api"
 	"github.com/go-acme/lego/v4/challenge"
 
 	"github.com/certs-dev/certs"
@@ -22,12 +21,19 @@ type attempt struct {
 	keyAuth   string
 	record    certs.DNSRecord // dns-01 only
 	presented bool
+
+	// Set by validate: the last POST of the challenge, how many were
+	// sent, and the challenge's last status seen at the CA.
+	posted time.Time
+	posts  int
+	status string
 }
 
 // solve gets every pending authorization validated: present all
 // challenges, wait for DNS propagation (dns-01), ask the CA to validate and
 // poll until it is done. Presented challenges are always cleaned up.
-// Failures the user can fix are a *certs.ValidationError.
+// Failures the user can fix are a *certs.ValidationError (with TimedOut set
+// when the CA did not finish in time).
 func (i *Issuer) solve(ctx context.Context, s *session, p *plan, authzs []*authorization) error {
 	attempts, problems := i.attempts(s, p, authzs)
 	if len(problems) > 0 {
@@ -193,51 +199,6 @@ func (i *Issuer) waitPropagation(ctx context.Context, attempts []*attempt) ([]ce
 			Detail: fmt.Sprintf("the TXT record was not visible within %s (checked before asking the CA): %v", i.propagation, lastErr[at]),
 			Hint:   hint(certs.ChallengeDNS01, at),
 		})
-	}
-	return problems, nil
-}
-
-// validate asks the CA to validate every attempt and polls the
-// authorizations until none is pending.
-func (i *Issuer) validate(ctx context.Context, s *session, p *plan, attempts []*attempt) ([]certs.ChallengeProblem, error) {
-	poll := newPoller(100*time.Millisecond, 5*time.Second)
-	for _, at := range attempts {
-		ch, err := s.core.Challenges.New(at.chal.URL)
-		if err != nil {
-			return nil, caError(ctx, fmt.Sprintf("start %s challenge for %s", p.challenge, at.target), err)
-		}
-		if d, err := api.ParseRetryAfter(ch.RetryAfter); err == nil && d > 0 {
-			poll.retryAfter(d)
-		}
-	}
-	vctx, cancel := context.WithTimeout(ctx, validationTimeout)
-	defer cancel()
-	var problems []certs.ChallengeProblem
-	// The first poll is immediate: a fast CA has already finished.
-	for pending, first := attempts, true; len(pending) > 0; first = false {
-		if err := poll.waitUnless(vctx, first); err != nil {
-			if ctx.Err() != nil {
-				return nil, caError(ctx, "wait for validation", ctx.Err())
-			}
-			return nil, fmt.Errorf("acme: the CA did not validate %s within %s", pending[0].target, validationTimeout)
-		}
-		next := make([]*attempt, 0, len(pending)) // not pending[:0]: attempts is still needed for clean-up
-		for _, at := range pending {
-			a, err := s.core.Authorizations.Get(at.authz.url)
-			if err != nil {
-				return nil, caError(ctx, "get authorization", err)
-			}
-			at.authz.Status = a.Status
-			switch a.Status {
-			case legoacme.StatusValid:
-				i.log.DebugContext(ctx, "acme: authorization valid", "domain", at.target, "challenge", p.challenge)
-			case legoacme.StatusPending, legoacme.StatusProcessing:
-				next = append(next, at)
-			default:
-				problems = append(problems, failedProblem(p.challenge, at, a))
-			}
-		}
-		pending = next
 	}
 	return problems, nil
 }
