@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -129,15 +130,18 @@ type IssuedCertificate struct {
 }
 
 // String describes the certificate without its key.
-func (c *IssuedCertificate) String() string {
-	if c == nil {
-		return "<nil>"
-	}
+func (c IssuedCertificate) String() string {
 	return fmt.Sprintf("IssuedCertificate{URL: %q, CA: %q, key: redacted}", c.URL, c.CA)
 }
 
 // GoString is like String.
-func (c *IssuedCertificate) GoString() string { return c.String() }
+func (c IssuedCertificate) GoString() string { return c.String() }
+
+// Format makes every fmt verb (%v, %d, %x, ...) print String, never the key.
+func (c IssuedCertificate) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LogValue makes slog print String.
+func (c IssuedCertificate) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Issuer obtains and revokes certificates from a certificate authority.
 // The acme package implements it on lego.

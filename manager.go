@@ -120,6 +120,21 @@ type Manager struct {
 	expiring map[string]string // "host source" -> fingerprint whose expiring event was emitted
 }
 
+// String describes the Manager without anything it holds (a Manager holds
+// private keys).
+func (m *Manager) String() string {
+	if m == nil {
+		return "<nil certs.Manager>"
+	}
+	return "certs.Manager{records and keys not shown}"
+}
+
+// Format makes every fmt verb print String.
+func (m *Manager) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(m.String())) }
+
+// LogValue makes slog print String.
+func (m *Manager) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
 // New validates cfg, fills in its defaults, and loads every stored record
 // into the serving index. It is NewContext with context.Background().
 func New(cfg Config) (*Manager, error) {

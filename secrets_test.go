@@ -98,3 +98,38 @@ func leaks(s string, k []byte) bool {
 	}
 	return false
 }
+
+// TestSecretsEveryVerbJSONAndSlog prints values holding private keys or DNS
+// credentials, as pointers and as values, with every fmt verb, JSON, and
+// both slog handlers, and checks that no secret shows up.
+func TestSecretsEveryVerbJSONAndSlog(t *testing.T) {
+	f := newFixture(t)
+	l := f.leaf([]string{"v.example.com"}, testpki.LeafOptions{})
+	issued := IssuedCertificate{ChainPEM: l.ChainPEM(), KeyPEM: l.KeyPEM(), URL: "https://ca.test/cert/1"}
+	creds := DNSCredentials{"apiToken": "tok-SECRET-4242"}
+	opts := ObtainOptions{DNSProviderName: "cloudflare", DNSCredentials: creds}
+	ropts := RenewOptions{DNSProviderName: "cloudflare", DNSCredentials: creds}
+	values := []any{issued, &issued, creds, &creds, opts, &opts, ropts, &ropts, f.m}
+	var out bytes.Buffer
+	text := slog.New(slog.NewTextHandler(&out, nil))
+	js := slog.New(slog.NewJSONHandler(&out, nil))
+	for _, v := range values {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%X", "%q"} {
+			fmt.Fprintf(&out, verb+"\n", v)
+		}
+		b, err := json.Marshal(v)
+		if err == nil {
+			out.Write(b)
+		}
+		text.Info("value", "v", v)
+		js.Info("value", "v", v)
+	}
+	require.False(t, leaks(out.String(), l.KeyPEM()), "a private key was printed")
+	for _, form := range []string{"tok-SECRET-4242", fmt.Sprintf("%x", "tok-SECRET-4242")} {
+		require.NotContains(t, out.String(), form, "a DNS credential was printed")
+	}
+	// The check sees a leak when there is one.
+	var leaky bytes.Buffer
+	fmt.Fprintf(&leaky, "%x", map[string]string(creds))
+	require.Contains(t, leaky.String(), fmt.Sprintf("%x", "tok-SECRET-4242"))
+}
