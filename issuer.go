@@ -154,6 +154,19 @@ type Issuer interface {
 	Revoke(ctx context.Context, chainPEM []byte, reason RevocationReason) error
 }
 
+// A StoreUser is an Issuer that keeps secrets of its own in a Store (the
+// acme package's Issuer keeps its ACME account key there). New hands it
+// the Manager's Store, sealed when Config.EncryptionKey is set, when it has
+// no Store or has the very Store given as Config.Store: in the natural
+// set-up, where both share one Store, everything secret is then sealed at
+// rest.
+type StoreUser interface {
+	// Store returns the Store the Issuer uses, or nil.
+	Store() Store
+	// UseStore makes the Issuer use st. It is called before first use.
+	UseStore(st Store)
+}
+
 // RenewalWindow is a CA's suggested renewal window (ACME ARI, RFC 9773).
 type RenewalWindow struct {
 	Start, End time.Time

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -191,11 +192,35 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		}
 		m.store = enc
 	}
+	bindIssuerStore(cfg, m.store)
 	m.index.Store(newSnapshot())
 	if err := m.Reload(ctx); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// bindIssuerStore hands st, the Manager's Store as it uses it (sealed when
+// an encryption key is set), to an Issuer that keeps secrets in a Store of
+// its own and has none, or has the Store given as cfg.Store.
+func bindIssuerStore(cfg Config, st Store) {
+	su, ok := cfg.Issuer.(StoreUser)
+	if !ok {
+		return
+	}
+	if cur := su.Store(); cur == nil || sameStore(cur, cfg.Store) {
+		su.UseStore(st)
+	}
+}
+
+// sameStore reports whether a and b are the same Store value (false for
+// values of types that cannot be compared).
+func sameStore(a, b Store) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	return ta == tb && ta.Comparable() && a == b
 }
 
 // ErrInvalidConfig is returned by New for a Config it cannot use.

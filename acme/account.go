@@ -78,7 +78,8 @@ func escapeSegment(s string) string {
 
 // accounts caches the Issuer's account and creates it once.
 type accounts struct {
-	store     certs.Store
+	storeMu   sync.Mutex
+	store     certs.Store // see storeOf
 	directory string
 	email     string
 	key       string // blob key
@@ -93,6 +94,28 @@ func newAccounts(st certs.Store, directory, email string) *accounts {
 		store: st, directory: directory, email: email,
 		key: accountKey(directory, email), sem: make(chan struct{}, 1),
 	}
+}
+
+// storeOf returns the Store keeping the account, or nil.
+func (a *accounts) storeOf() certs.Store {
+	a.storeMu.Lock()
+	defer a.storeMu.Unlock()
+	return a.store
+}
+
+// use makes st the Store keeping the account.
+func (a *accounts) use(st certs.Store) {
+	a.storeMu.Lock()
+	defer a.storeMu.Unlock()
+	a.store = st
+}
+
+// st returns the Store keeping the account, or ErrNoStore.
+func (a *accounts) st() (certs.Store, error) {
+	if st := a.storeOf(); st != nil {
+		return st, nil
+	}
+	return nil, ErrNoStore
 }
 
 // cached returns the registered account if this Issuer already has it.
@@ -121,7 +144,11 @@ func (a *accounts) acquire(ctx context.Context) (func(), error) {
 
 // load reads the stored account; it returns nil, nil when there is none.
 func (a *accounts) load(ctx context.Context) (*account, error) {
-	data, err := a.store.GetBlob(ctx, a.key)
+	st, err := a.st()
+	if err != nil {
+		return nil, err
+	}
+	data, err := st.GetBlob(ctx, a.key)
 	if errors.Is(err, certs.ErrNotFound) {
 		return nil, nil
 	}
@@ -152,7 +179,11 @@ func (a *accounts) save(ctx context.Context, acct *account) error {
 	if err != nil {
 		return fmt.Errorf("acme: encode account: %w", err)
 	}
-	if err := a.store.PutBlob(ctx, a.key, data); err != nil {
+	st, err := a.st()
+	if err != nil {
+		return err
+	}
+	if err := st.PutBlob(ctx, a.key, data); err != nil {
 		return fmt.Errorf("acme: write account %s: %w", a.key, err)
 	}
 	return nil
@@ -161,7 +192,11 @@ func (a *accounts) save(ctx context.Context, acct *account) error {
 // lock takes the Store's lock on the account when the Store is a Locker, so
 // that processes sharing the Store create one account.
 func (a *accounts) lock(ctx context.Context) (func(), error) {
-	l, ok := a.store.(certs.Locker)
+	st, err := a.st()
+	if err != nil {
+		return nil, err
+	}
+	l, ok := st.(certs.Locker)
 	if !ok {
 		return func() {}, nil
 	}

@@ -62,8 +62,13 @@ type Config struct {
 	// client on http.DefaultTransport with a 1-minute request timeout.
 	HTTPClient *http.Client
 
-	// Store keeps the ACME account (key and registration) as a blob.
-	// Required.
+	// Store keeps the ACME account (key and registration) as a blob. Nil
+	// means the Store of the Manager the Issuer is given to (certs.Config.
+	// Issuer): the Manager hands over its Store, sealed when
+	// certs.Config.EncryptionKey is set, so that the account key is sealed
+	// at rest like every private key. The Manager does the same when Store
+	// is the very Store given to certs.Config.Store. Using the Issuer on its
+	// own needs a Store.
 	Store certs.Store
 
 	// Logger receives the Issuer's logs; nil means slog.Default().

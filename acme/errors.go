@@ -18,8 +18,9 @@ import (
 var (
 	// ErrTOSNotAgreed is returned by New when Config.AgreeTOS is false.
 	ErrTOSNotAgreed = errors.New("acme: the CA's terms of service are not agreed to; read them and set Config.AgreeTOS to true")
-	// ErrNoStore is returned by New when Config.Store is nil.
-	ErrNoStore = errors.New("acme: Config.Store is required to keep the ACME account; use store.NewFS or store.NewMemory")
+	// ErrNoStore is returned by an Issuer used on its own (not given to a
+	// Manager) without Config.Store.
+	ErrNoStore = errors.New("acme: no Store keeps the ACME account; set Config.Store, or give the Issuer to certs.New (certs.Config.Issuer), which hands it the Manager's Store")
 	// ErrEABRequired is returned when the CA requires External Account
 	// Binding and Config.EAB is nil.
 	ErrEABRequired = errors.New("acme: the CA requires External Account Binding; set Config.EAB to the key ID and HMAC key from your account at the CA")

@@ -32,16 +32,22 @@ type Issuer struct {
 var (
 	_ certs.Issuer        = (*Issuer)(nil)
 	_ certs.RenewalInfoer = (*Issuer)(nil)
+	_ certs.StoreUser     = (*Issuer)(nil)
 )
+
+// Store returns the Store that keeps the Issuer's account (nil until one
+// is given or the Issuer is handed to a Manager).
+func (i *Issuer) Store() certs.Store { return i.accounts.storeOf() }
+
+// UseStore makes the Issuer keep its account in st. certs.New calls it (see
+// Config.Store); call it only before the Issuer is used.
+func (i *Issuer) UseStore(st certs.Store) { i.accounts.use(st) }
 
 // New validates cfg and returns an Issuer. It does not contact the CA: the
 // account is loaded or created on first use.
 func New(cfg Config) (*Issuer, error) {
 	if !cfg.AgreeTOS {
 		return nil, ErrTOSNotAgreed
-	}
-	if cfg.Store == nil {
-		return nil, ErrNoStore
 	}
 	dirURL, err := cfg.directoryURL()
 	if err != nil {

@@ -91,7 +91,7 @@ func TestNewConfig(t *testing.T) {
 		{name: "staging", modify: func(c *acme.Config) { c.Staging = true }, wantDir: acme.LetsEncryptStaging},
 		{name: "any directory", modify: func(c *acme.Config) { c.DirectoryURL = "https://ca.internal/acme/dir" }, wantDir: "https://ca.internal/acme/dir"},
 		{name: "terms not agreed", modify: func(c *acme.Config) { c.AgreeTOS = false }, wantErr: acme.ErrTOSNotAgreed},
-		{name: "no store", modify: func(c *acme.Config) { c.Store = nil }, wantErr: acme.ErrNoStore},
+		{name: "no store: the Manager's is used", modify: func(c *acme.Config) { c.Store = nil }, wantDir: acme.LetsEncryptProduction},
 		{name: "staging and directory", modify: func(c *acme.Config) { c.Staging, c.DirectoryURL = true, "https://x.test/dir" }},
 		{name: "http directory", modify: func(c *acme.Config) { c.DirectoryURL = "http://x.test/dir" }},
 		{name: "bad email", modify: func(c *acme.Config) { c.Email = "Ops <ops@example.com>" }},
@@ -127,4 +127,21 @@ func TestNewConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestIssuerWithoutStore: an Issuer used on its own without a Store says
+// so at its first order, before contacting the CA; given one (as the
+// Manager does), it orders.
+func TestIssuerWithoutStore(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, pebbletest.Options{})
+	iss := e.issuer(t, func(c *acme.Config) { c.Store = nil })
+	require.Nil(t, iss.Store())
+	_, err := iss.Issue(testContext(t), e.request(pebbletest.UniqueDomain("")))
+	require.ErrorIs(t, err, acme.ErrNoStore)
+	st := store.NewMemory()
+	iss.UseStore(st)
+	require.Equal(t, certs.Store(st), iss.Store())
+	_, err = iss.Issue(testContext(t), e.request(pebbletest.UniqueDomain("")))
+	require.NoError(t, err)
 }
