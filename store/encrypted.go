@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 )
 
 // encrypted is the Store NewEncrypted returns for an inner store that is
@@ -36,7 +39,10 @@ var (
 // blob key): moved elsewhere in inner, it fails to open. A value that cannot
 // be opened (unknown key ID, altered, moved) makes Get, List and GetBlob
 // return an error wrapping ErrDecrypt, with details in a *DecryptError;
-// decryption never returns garbage.
+// decryption never returns garbage. That is a configuration error, not
+// damage: the records are whole, the right key is missing. Damaged records
+// of inner (ErrDamaged) pass through as they are: Get returns the
+// *DamagedError, List reports them in ListResult.Damaged.
 //
 // Values that are not in the sealed format, written to inner before
 // encryption was enabled, are returned as they are, and sealed the next time
@@ -61,6 +67,21 @@ func NewEncrypted(inner Store, primary Key, previous ...Key) (Store, error) {
 	}
 	return e, nil
 }
+
+// String names the primary key and counts the previous ones; it never
+// shows key material or the inner store's contents.
+func (e *encrypted) String() string {
+	return "store.Encrypted{primary key: " + e.sealer.primary + ", previous keys: " + itoa(len(e.sealer.aeads)-1) + "}"
+}
+
+// Format prints String for every verb.
+func (e *encrypted) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String())) }
+
+// LogValue logs String.
+func (e *encrypted) LogValue() slog.Value { return slog.StringValue(e.String()) }
+
+// MarshalJSON encodes String as a JSON string.
+func (e *encrypted) MarshalJSON() ([]byte, error) { return json.Marshal(e.String()) }
 
 // Lock locks through the inner store.
 func (e *lockingEncrypted) Lock(ctx context.Context, name string) (unlock func(), err error) {
@@ -107,7 +128,7 @@ func (e *encrypted) Delete(ctx context.Context, name string) error {
 }
 
 // List lists through the inner store and opens the secrets of every record
-// of the page.
+// of the page; the page's damaged records pass through.
 func (e *encrypted) List(ctx context.Context, opts ListOptions) (*ListResult, error) {
 	res, err := e.inner.List(ctx, opts)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/certs-dev/certs/store"
@@ -128,4 +129,44 @@ func ExampleFS_Lock() {
 	defer unlock()
 	fmt.Println("renewing example.com")
 	// Output: renewing example.com
+}
+
+func ExampleFS_List() {
+	dir, err := os.MkdirTemp("", "certs-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	s, err := store.NewFS(dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, name := range []string{"a.example.com", "b.example.com", "c.example.com"} {
+		if err := s.Put(ctx, &store.Record{Name: name}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	// Something outside the store truncates one record file.
+	if err := os.WriteFile(filepath.Join(dir, "hosts", "b.example.com", "record.json"), []byte(`{"vers`), 0o600); err != nil {
+		log.Fatal(err)
+	}
+
+	page, err := s.List(ctx, store.ListOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, rec := range page.Records {
+		fmt.Println("serve", rec.Name)
+	}
+	for _, d := range page.Damaged { // d.Error() says which file and what to do
+		fmt.Println("damaged", d.Name, errors.Is(d, store.ErrDamaged))
+	}
+	_, err = s.Get(ctx, "b.example.com")
+	fmt.Println(errors.Is(err, store.ErrDamaged), page.Total)
+	// Output:
+	// serve a.example.com
+	// serve c.example.com
+	// damaged b.example.com true
+	// true 3
 }

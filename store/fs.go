@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -57,10 +56,9 @@ func NewFS(dir string) (*FS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: directory %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-		return nil, fmt.Errorf("store: create parent of %s: %w", abs, err)
-	}
-	if err := mkdirAll(filepath.Dir(abs), abs); err != nil {
+	// Missing parents are made 0700 too: with os.MkdirAll a umask such as
+	// 0277 would leave them 0500, too narrow to create dir inside.
+	if err := mkdirAll(filepath.VolumeName(abs)+string(filepath.Separator), abs); err != nil {
 		return nil, fmt.Errorf("store: create %s: %w", abs, err)
 	}
 	s := &FS{dir: abs}
@@ -76,19 +74,11 @@ func NewFS(dir string) (*FS, error) {
 // Dir returns the absolute root directory of the store.
 func (s *FS) Dir() string { return s.dir }
 
-// fileRecord is the JSON form of a Record in record.json.
-type fileRecord struct {
-	Version   int               `json:"version"`
-	Name      string            `json:"name"`
-	CreatedAt time.Time         `json:"created_at"`
-	UpdatedAt time.Time         `json:"updated_at"`
-	ExpiresAt time.Time         `json:"expires_at"`
-	Data      []byte            `json:"data"`
-	Secrets   map[string][]byte `json:"secrets"`
-}
-
 // Get reads the record called name, or returns an error wrapping
-// ErrNotFound.
+// ErrNotFound. A record whose file exists but cannot be read back is a
+// *DamagedError (ErrDamaged) naming the file. Delete removes such a record;
+// Put over it repairs it, unless a directory or an unreadable directory is
+// where the record's file or directory should be.
 func (s *FS) Get(ctx context.Context, name string) (*Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -104,26 +94,6 @@ func (s *FS) Get(ctx context.Context, name string) (*Record, error) {
 	return rec, err
 }
 
-// readRecord reads and parses the record file p, which must hold the record
-// called name.
-func readRecord(p, name string) (*Record, error) {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return nil, err
-	}
-	var fr fileRecord
-	if err := json.Unmarshal(b, &fr); err != nil {
-		return nil, fmt.Errorf("store: corrupt record file %s: %w; restore it from a backup or delete its directory", p, err)
-	}
-	if fr.Version != 1 || fr.Name != name {
-		return nil, fmt.Errorf("store: record file %s holds version %d of %q, want version 1 of %q; restore it from a backup or delete its directory", p, fr.Version, truncate(fr.Name), name)
-	}
-	return &Record{
-		Name: fr.Name, CreatedAt: fr.CreatedAt, UpdatedAt: fr.UpdatedAt, ExpiresAt: fr.ExpiresAt,
-		Data: fr.Data, Secrets: fr.Secrets,
-	}, nil
-}
-
 // Put atomically writes rec to its record file, replacing any previous
 // version. Timestamps are stored as given.
 func (s *FS) Put(ctx context.Context, rec *Record) error {
@@ -137,10 +107,7 @@ func (s *FS) Put(ctx context.Context, rec *Record) error {
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(fileRecord{
-		Version: 1, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
-		ExpiresAt: rec.ExpiresAt, Data: rec.Data, Secrets: rec.Secrets,
-	})
+	b, err := encodeRecord(rec)
 	if err != nil {
 		return fmt.Errorf("store: encode record %s: %w", rec.Name, err)
 	}
@@ -184,7 +151,7 @@ func (s *FS) Delete(ctx context.Context, name string) error {
 	}
 	// The record is gone already; should removing its files fail, NewFS
 	// sweeps them later.
-	_ = os.RemoveAll(gone)
+	_ = removeTree(gone)
 	return nil
 }
 
@@ -192,7 +159,10 @@ func (s *FS) Delete(ctx context.Context, name string) error {
 // Sorted by name (the default, and how the Manager loads its records), it
 // lists the directory and reads only the page's records; sorted by expiry
 // or creation it reads every matching record, so its cost grows with their
-// number.
+// number. Damaged records (see ErrDamaged) are skipped and reported in
+// ListResult.Damaged; List itself fails only when the store's directory
+// cannot be listed or reading fails for a reason that is not the record's
+// (such as running out of file descriptors).
 func (s *FS) List(ctx context.Context, opts ListOptions) (*ListResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -201,47 +171,72 @@ func (s *FS) List(ctx context.Context, opts ListOptions) (*ListResult, error) {
 		return nil, err
 	}
 	root := filepath.Join(s.dir, hostsDir)
-	entries, err := os.ReadDir(root)
+	dirs, names, err := listHostDirs(root, opts)
 	if err != nil {
-		return nil, fmt.Errorf("store: list %s: %w", root, err)
+		return nil, err
 	}
 	if opts.Sort == SortByName {
-		return s.listByName(ctx, root, entries, opts)
+		return listByName(ctx, root, dirs, names, opts)
 	}
-	var matching []*Record
-	for _, e := range entries {
-		name, ok := decodeName(e.Name())
-		if !ok || !e.IsDir() || !matchFilter(name, opts) {
-			continue // temp, deleted or foreign entries
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		rec, err := readRecord(filepath.Join(root, e.Name(), recordFile), name)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // deleted concurrently, or created but not yet written
-		}
+	matching := make([]entry, 0, len(names))
+	for _, name := range names {
+		e, ok, err := readEntry(ctx, root, dirs[name], name)
 		if err != nil {
 			return nil, err
 		}
-		matching = append(matching, rec)
+		if ok {
+			matching = append(matching, e)
+		}
 	}
 	return paginate(matching, opts)
 }
 
-// listByName pages through the records in name order reading only the
-// records of the page: the names come from the directory listing.
-func (s *FS) listByName(ctx context.Context, root string, entries []fs.DirEntry, opts ListOptions) (*ListResult, error) {
-	limit, _ := checkListOptions(opts)
+// listHostDirs lists the host directories under root whose record names
+// match opts.Filter: it returns the directory of each name and the names.
+// Entries that are not directories but carry a record name are listed too
+// (reading them reports the damage).
+func listHostDirs(root string, opts ListOptions) (map[string]string, []string, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: list %s: %w", root, err)
+	}
 	dirs := make(map[string]string, len(entries))
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
 		name, ok := decodeName(e.Name())
-		if ok && e.IsDir() && matchFilter(name, opts) {
+		if ok && matchFilter(name, opts) { // not temp, deleted or foreign entries
 			dirs[name] = e.Name()
 			names = append(names, name)
 		}
 	}
+	return dirs, names, nil
+}
+
+// readEntry reads the record called name in the host directory dir under
+// root. It reports false for a record deleted concurrently, or whose
+// directory was created but whose file is not written yet.
+func readEntry(ctx context.Context, root, dir, name string) (entry, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return entry{}, false, err
+	}
+	rec, err := readRecord(filepath.Join(root, dir, recordFile), name)
+	switch {
+	case err == nil:
+		return entry{rec: rec}, true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return entry{}, false, nil
+	}
+	var dmg *DamagedError // declared here: it escapes, and costs an allocation
+	if errors.As(err, &dmg) {
+		return entry{rec: &Record{Name: name}, dmg: dmg}, true, nil
+	}
+	return entry{}, false, err
+}
+
+// listByName pages through the records in name order reading only the
+// records of the page: the names come from the directory listing.
+func listByName(ctx context.Context, root string, dirs map[string]string, names []string, opts ListOptions) (*ListResult, error) {
+	limit, _ := checkListOptions(opts)
 	slices.Sort(names)
 	if opts.Desc {
 		slices.Reverse(names)
@@ -252,7 +247,7 @@ func (s *FS) listByName(ctx context.Context, root string, entries []fs.DirEntry,
 		if err != nil {
 			return nil, err
 		}
-		start, _ = slices.BinarySearchFunc(names, pos.Name, func(e, t string) int {
+		start, _ = slices.BinarySearchFunc(names, pos.rec.Name, func(e, t string) int {
 			if c := strings.Compare(e, t); (c <= 0) != opts.Desc || c == 0 {
 				return -1
 			}
@@ -260,22 +255,20 @@ func (s *FS) listByName(ctx context.Context, root string, entries []fs.DirEntry,
 		})
 	}
 	res := &ListResult{Total: len(names)}
-	i := start
-	for ; i < len(names) && len(res.Records) < limit; i++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		rec, err := readRecord(filepath.Join(root, dirs[names[i]], recordFile), names[i])
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // deleted concurrently, or created but not yet written
-		}
+	var last entry
+	n, i := 0, start
+	for ; i < len(names) && n < limit; i++ {
+		e, ok, err := readEntry(ctx, root, dirs[names[i]], names[i])
 		if err != nil {
 			return nil, err
 		}
-		res.Records = append(res.Records, rec)
+		if ok {
+			res.add(e)
+			last, n = e, n+1
+		}
 	}
-	if i < len(names) && len(res.Records) > 0 {
-		res.NextCursor = encodeCursor(res.Records[len(res.Records)-1], opts)
+	if i < len(names) && n > 0 {
+		res.NextCursor = encodeCursor(last, opts)
 	}
 	return res, nil
 }

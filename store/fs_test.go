@@ -177,27 +177,6 @@ func TestFSIgnoresAndSweepsLeftovers(t *testing.T) {
 	require.NoDirExists(t, filepath.Join(hosts, "+del-abc"))
 }
 
-func TestFSCorruptRecordIsAnError(t *testing.T) {
-	t.Parallel()
-	s := newTestFS(t)
-	ctx := context.Background()
-	require.NoError(t, s.Put(ctx, &Record{Name: "example.com"}))
-	p := filepath.Join(s.Dir(), "hosts", "example.com", "record.json")
-	for label, content := range map[string]string{
-		"truncated":     `{"version":1,"na`,
-		"wrong name":    `{"version":1,"name":"other.com"}`,
-		"wrong version": `{"version":7,"name":"example.com"}`,
-	} {
-		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
-		_, err := s.Get(ctx, "example.com")
-		require.Error(t, err, label)
-		require.NotErrorIs(t, err, ErrNotFound, label)
-		require.Contains(t, err.Error(), p, label)
-		_, err = s.List(ctx, ListOptions{})
-		require.Error(t, err, label)
-	}
-}
-
 func TestNewFSErrors(t *testing.T) {
 	// Not parallel: t.Chdir.
 	_, err := NewFS("")
@@ -236,7 +215,7 @@ func TestDefaultDir(t *testing.T) {
 }
 
 // TestFSListByNameReadsOnlyThePage: paging in name order reads only the
-// records of the page (a corrupt record elsewhere does not matter), which
+// records of the page (a damaged record elsewhere is not even read), which
 // is what keeps loading a large store linear; the other orders read all.
 func TestFSListByNameReadsOnlyThePage(t *testing.T) {
 	t.Parallel()
@@ -251,11 +230,16 @@ func TestFSListByNameReadsOnlyThePage(t *testing.T) {
 	require.Equal(t, 3, res.Total)
 	require.Equal(t, "a.example.com", res.Records[0].Name)
 	require.Equal(t, "b.example.com", res.Records[1].Name)
+	require.Empty(t, res.Damaged, "the page's records are whole")
 	require.NotEmpty(t, res.NextCursor)
-	_, err = s.List(ctx, ListOptions{Limit: 2, Cursor: res.NextCursor})
-	require.ErrorContains(t, err, "corrupt record file")
-	_, err = s.List(ctx, ListOptions{Limit: 2, Sort: SortByCreated})
-	require.ErrorContains(t, err, "corrupt record file")
+	res, err = s.List(ctx, ListOptions{Limit: 2, Cursor: res.NextCursor})
+	require.NoError(t, err)
+	require.Empty(t, res.Records)
+	require.Len(t, res.Damaged, 1)
+	require.Equal(t, "c.example.com", res.Damaged[0].Name)
+	res, err = s.List(ctx, ListOptions{Limit: 2, Sort: SortByCreated})
+	require.NoError(t, err)
+	require.Len(t, res.Records, 2, "the other orders read every record, and skip the damaged one")
 	res, err = s.List(ctx, ListOptions{Limit: 1, Desc: true, Filter: "b."})
 	require.NoError(t, err)
 	require.Equal(t, "b.example.com", res.Records[0].Name)

@@ -110,7 +110,7 @@ func (s *FS) sweep() {
 			name := d.Name()
 			switch {
 			case d.IsDir() && sub == hostsDir && strings.HasPrefix(name, deletedPrefix):
-				os.RemoveAll(p)
+				_ = removeTree(p)
 				return fs.SkipDir
 			case !d.IsDir() && sub == locksDir && strings.HasPrefix(name, removalPrefix):
 				if fi, err := d.Info(); err == nil && fi.ModTime().Before(time.Now().Add(-time.Hour)) {
@@ -132,4 +132,20 @@ func (s *FS) sweep() {
 			_ = os.Remove(filepath.Join(s.dir, hostsDir, e.Name()))
 		}
 	}
+}
+
+// removeTree removes dir and everything below it. Should that fail, it
+// makes the directories below dir accessible (a damaged host directory may
+// be mode 000) and tries again.
+func removeTree(dir string) error {
+	if os.RemoveAll(dir) == nil {
+		return nil
+	}
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if d != nil && d.IsDir() && err == nil {
+			_ = os.Chmod(p, dirPerm) // before WalkDir reads it
+		}
+		return nil
+	})
+	return os.RemoveAll(dir)
 }

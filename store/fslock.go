@@ -33,11 +33,17 @@ const (
 )
 
 // lockInfo is the content of a lock file. Token makes every lock file's
-// content, and so its identity (the hash of the content), unique.
+// content, and so its identity (the hash of the content), unique. Boot,
+// PIDNS and Start identify the holder's process beyond its PID (see
+// process); they are empty outside Linux and in lock files of older
+// versions.
 type lockInfo struct {
 	Name     string    `json:"name"`
 	PID      int       `json:"pid"`
 	Host     string    `json:"host"`
+	Boot     string    `json:"boot,omitempty"`
+	PIDNS    string    `json:"pidns,omitempty"`
+	Start    uint64    `json:"start,omitempty"`
 	Acquired time.Time `json:"acquired"`
 	Token    string    `json:"token"`
 }
@@ -55,6 +61,14 @@ type lockInfo struct {
 // this assumes roughly synchronized clocks between hosts sharing the
 // directory, and a holder stalled for longer than LockTTL loses the lock
 // without noticing.
+//
+// On Linux the lock file also records the holder's boot ID, PID namespace
+// and process start time, and a waiter of the same host, boot and PID
+// namespace takes the lock over at once, without waiting for LockTTL, when
+// the holder's process is gone (killed, crashed, a zombie, or its PID now
+// used by a process started later). Holders on other hosts, in other
+// containers, or that wrote lock files without this identity, are only
+// taken over after LockTTL.
 func (s *FS) Lock(ctx context.Context, name string) (unlock func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -65,8 +79,10 @@ func (s *FS) Lock(ctx context.Context, name string) (unlock func(), err error) {
 	}
 	ttl := s.lockTTL()
 	host, _ := os.Hostname()
+	me := waiter{host: host, proc: selfProcess()}
 	content, _ := json.Marshal(lockInfo{ // cannot fail: plain fields
-		Name: name, PID: os.Getpid(), Host: host, Acquired: time.Now().UTC(), Token: randomHex(16),
+		Name: name, PID: os.Getpid(), Host: host, Boot: me.proc.Boot, PIDNS: me.proc.PIDNS, Start: me.proc.Start,
+		Acquired: time.Now().UTC(), Token: randomHex(16),
 	})
 	for {
 		ok, err := createLockFile(path, content)
@@ -76,7 +92,7 @@ func (s *FS) Lock(ctx context.Context, name string) (unlock func(), err error) {
 		if ok {
 			return s.hold(path, content, ttl), nil
 		}
-		if breakStaleLock(path, ttl) {
+		if breakStaleLock(path, ttl, me) {
 			continue // retry at once
 		}
 		poll := min(50*time.Millisecond+rand.N(100*time.Millisecond), ttl/3)
@@ -187,16 +203,19 @@ func refreshLockFile(path, id string) bool {
 }
 
 // breakStaleLock removes the lock file at path if it has not been touched
-// for ttl, and reports whether it did.
-func breakStaleLock(path string, ttl time.Duration) bool {
+// for ttl, or if w can tell that its holder is gone, and reports whether it
+// did.
+func breakStaleLock(path string, ttl time.Duration, w waiter) bool {
 	// Read, then stat: if the stat shows a stale file, that file existed
-	// before the read, so the content read is the stale file's.
+	// before the read, so the content read is the stale file's. A holder
+	// found gone is the one named in the content read, and removeLockFile
+	// removes only the file with that content.
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return false
 	}
 	fi, err := os.Stat(path)
-	if err != nil || time.Since(fi.ModTime()) < ttl {
+	if err != nil || (time.Since(fi.ModTime()) < ttl && !w.holderGone(b)) {
 		return false
 	}
 	return removeLockFile(path, identity(b), ttl)

@@ -236,11 +236,11 @@ func TestRemoveLockFile(t *testing.T) {
 	})
 	t.Run("a fresh lock is not broken", func(t *testing.T) {
 		_, path, _ := setup(t)
-		require.False(t, breakStaleLock(path, ttl))
+		require.False(t, breakStaleLock(path, ttl, waiter{}))
 		require.FileExists(t, path)
 		old := time.Now().Add(-2 * ttl)
 		require.NoError(t, os.Chtimes(path, old, old))
-		require.True(t, breakStaleLock(path, ttl))
+		require.True(t, breakStaleLock(path, ttl, waiter{}))
 		require.NoFileExists(t, path)
 	})
 }

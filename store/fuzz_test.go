@@ -1,6 +1,10 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -90,13 +94,20 @@ func FuzzFSBlobKey(f *testing.F) {
 }
 
 // FuzzCursor checks that List cursor decoding rejects garbage with
-// ErrInvalidCursor, never panics, and that encoding round-trips.
+// ErrInvalidCursor, never panics, and that encoding round-trips, damaged
+// entries included.
 func FuzzCursor(f *testing.F) {
-	recs := []*Record{{Name: "a.test"}, {Name: "b.test", ExpiresAt: time.Unix(5, 0)}, {Name: "c.test", CreatedAt: time.Unix(-5, 7)}}
+	entries := []entry{
+		{rec: &Record{Name: "a.test"}},
+		{rec: &Record{Name: "b.test", ExpiresAt: time.Unix(5, 0)}},
+		{rec: &Record{Name: "c.test", CreatedAt: time.Unix(-5, 7)}},
+		{rec: &Record{Name: "d.test"}, dmg: &DamagedError{Name: "d.test"}},
+		{rec: &Record{Name: "0.test"}, dmg: &DamagedError{Name: "0.test"}},
+	}
 	for _, sort := range []SortField{SortByName, SortByExpiry, SortByCreated} {
-		for _, r := range recs {
-			f.Add(encodeCursor(r, ListOptions{Sort: sort}), int(sort), false)
-			f.Add(encodeCursor(r, ListOptions{Sort: sort, Desc: true}), int(sort), true)
+		for _, e := range entries {
+			f.Add(encodeCursor(e, ListOptions{Sort: sort}), int(sort), false)
+			f.Add(encodeCursor(e, ListOptions{Sort: sort, Desc: true}), int(sort), true)
 		}
 	}
 	f.Add("", 0, false)
@@ -110,14 +121,81 @@ func FuzzCursor(f *testing.F) {
 			require.ErrorIs(t, err, ErrInvalidCursor)
 			return
 		}
-		require.NoError(t, CheckName(pos.Name))
+		require.NoError(t, CheckName(pos.rec.Name))
 		again, err := decodeCursor(encodeCursor(pos, opts), opts)
 		require.NoError(t, err)
-		require.Zero(t, compareRecords(pos, again, opts), "cursor does not round-trip")
-		res, err := paginate(append([]*Record(nil), recs...), opts)
+		require.Zero(t, compareEntries(pos, again, opts), "cursor does not round-trip")
+		res, err := paginate(append([]entry(nil), entries...), opts)
 		require.NoError(t, err)
 		for _, r := range res.Records {
-			require.Positive(t, compareRecords(r, pos, opts), "page starts before the cursor")
+			require.Positive(t, compareEntries(entry{rec: r}, pos, opts), "page starts before the cursor")
 		}
+		for _, d := range res.Damaged {
+			require.Positive(t, compareEntries(entry{rec: &Record{Name: d.Name}, dmg: d}, pos, opts), "page starts before the cursor")
+		}
+	})
+}
+
+// FuzzParseRecord feeds arbitrary record file content (damaged files are
+// outside input) to the FS record parser: it never panics, a record it
+// accepts has the right name and round-trips, and the error for one it
+// rejects never quotes the content.
+func FuzzParseRecord(f *testing.F) {
+	good, err := encodeRecord(&Record{Name: "example.com", CreatedAt: time.Unix(5, 0), Data: []byte("{}"),
+		Secrets: map[string][]byte{"custom.key": []byte("PRIVATE-KEY-BYTES")}})
+	require.NoError(f, err)
+	for _, s := range []string{string(good), string(good[:len(good)/2]), "", " ", "null", "[]", `"s"`, "{}", "\x00\xff",
+		`{"version":1,"name":"other.com"}`, `{"version":2,"name":"example.com"}`,
+		`{"version":1,"name":"example.com","secrets":{"k":12345678901234}}`,
+		`{"version":1,"name":"example.com","secrets":{"k":"not base64!!"}}`,
+		`{"version":1,"name":"example.com","created_at":"yesterday-SECRET"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rec, err := parseRecord(b, "example.com")
+		if err == nil {
+			require.Equal(t, "example.com", rec.Name)
+			again, err := encodeRecord(rec)
+			require.NoError(t, err)
+			back, err := parseRecord(again, "example.com")
+			require.NoError(t, err)
+			require.Equal(t, rec.Secrets, back.Secrets)
+			return
+		}
+		msg := (&DamagedError{Name: "example.com", Path: "/p", Err: err}).Error()
+		if len(b) >= 12 {
+			require.NotContains(t, msg, string(b), "the error quotes the file")
+		}
+		var named struct{ Name string } // the one value an error quotes: a mismatched name
+		if bytes.Contains(b, []byte("SECRET")) && (json.Unmarshal(b, &named) != nil || !strings.Contains(named.Name, "SECRET")) {
+			require.NotContains(t, msg, "SECRET", "the error quotes the file")
+		}
+	})
+}
+
+// FuzzParseProcStat checks the /proc/<pid>/stat parser of the lock
+// takeover: it never panics on any content, and finds the state and start
+// time of well-formed lines whatever the command name holds (spaces,
+// parentheses, digits).
+func FuzzParseProcStat(f *testing.F) {
+	self, err := os.ReadFile("/proc/self/stat")
+	if err == nil {
+		f.Add(self, "x", byte('S'), uint64(1))
+	}
+	f.Add([]byte("1 (a) R"), "a) R 1 2 (", byte('Z'), uint64(97856))
+	f.Add([]byte(""), "", byte('S'), uint64(0))
+	f.Fuzz(func(t *testing.T, raw []byte, comm string, state byte, start uint64) {
+		if _, s, err := parseProcStat(raw); err == nil {
+			require.NotZero(t, s)
+		}
+		if start == 0 || !(state >= 'A' && state <= 'Z' || state >= 'a' && state <= 'z') {
+			return
+		}
+		fields := strings.Repeat("0 ", 18) // fields 4 to 21
+		line := fmt.Sprintf("4242 (%s) %c %s%d 0 0 0\n", comm, state, fields, start)
+		gotState, gotStart, err := parseProcStat([]byte(line))
+		require.NoError(t, err, line)
+		require.Equal(t, state, gotState)
+		require.Equal(t, start, gotStart)
 	})
 }

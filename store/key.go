@@ -3,7 +3,6 @@ package store
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -15,7 +14,10 @@ import (
 // previous key until every record has been rewritten.
 //
 // A Key never prints or marshals its Secret: String, GoString, Format,
-// LogValue and MarshalJSON show only the ID.
+// LogValue and MarshalJSON show only the ID. Two uses of fmt bypass every
+// method and print the raw Secret: %p of a Key value (not a pointer), and a
+// Key or *Key in an unexported field of a struct that fmt prints (see
+// Record). Do not print structs that keep keys in unexported fields.
 type Key struct {
 	// ID names the key: 1 to 64 bytes of [A-Za-z0-9._-], unique among the
 	// keys given to NewEncrypted.
@@ -23,26 +25,6 @@ type Key struct {
 	// Secret is the AES-256 key. It must not be all zeros.
 	Secret [32]byte
 }
-
-// ErrInvalidKey is wrapped by the errors NewEncrypted, GenerateKey and
-// ParseKey return for an unusable key; errors.As gives the *KeyError.
-var ErrInvalidKey = errors.New("store: invalid encryption key")
-
-// KeyError describes an unusable Key.
-type KeyError struct {
-	// ID is the offending key's ID (possibly empty or invalid).
-	ID string
-	// Reason says what to fix.
-	Reason string
-}
-
-// Error implements the error interface.
-func (e *KeyError) Error() string {
-	return fmt.Sprintf("store: invalid encryption key %q: %s", truncate(e.ID), e.Reason)
-}
-
-// Unwrap returns ErrInvalidKey.
-func (e *KeyError) Unwrap() error { return ErrInvalidKey }
 
 // GenerateKey returns a new random key called id.
 func GenerateKey(id string) (Key, error) {

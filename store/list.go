@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,28 +12,42 @@ import (
 // DefaultListLimit is the page size List uses when ListOptions.Limit is 0.
 const DefaultListLimit = 100
 
-// ErrInvalidCursor is returned by List when ListOptions.Cursor was not
-// produced by a previous List with the same Sort and Desc.
-var ErrInvalidCursor = errors.New("store: invalid list cursor; pass the NextCursor of a previous List with the same Sort and Desc, or an empty cursor to start over")
+// entry is one place in a listing: a readable record, or a damaged one
+// (dmg set, rec holding only the name).
+type entry struct {
+	rec *Record
+	dmg *DamagedError
+}
+
+// add appends e to the page, to Records or to Damaged.
+func (r *ListResult) add(e entry) {
+	if e.dmg != nil {
+		r.Damaged = append(r.Damaged, e.dmg)
+	} else {
+		r.Records = append(r.Records, e.rec)
+	}
+}
 
 // cursor is the decoded form of ListResult.NextCursor: the sort key and the
-// name of the last record returned.
+// name of the last entry returned.
 type cursor struct {
 	V    int       `json:"v"`
 	Sort SortField `json:"s"`
 	Desc bool      `json:"d,omitempty"`
 	// Sec and Nsec are the Unix time of the sort key for SortByExpiry and
 	// SortByCreated; Zero marks a zero time.
-	Sec  int64  `json:"t,omitempty"`
-	Nsec int    `json:"n,omitempty"`
-	Zero bool   `json:"z,omitempty"`
-	Name string `json:"k"`
+	Sec  int64 `json:"t,omitempty"`
+	Nsec int   `json:"n,omitempty"`
+	Zero bool  `json:"z,omitempty"`
+	// Damaged marks a damaged record, which has no sort key.
+	Damaged bool   `json:"x,omitempty"`
+	Name    string `json:"k"`
 }
 
-// encodeCursor returns the opaque cursor positioned after rec.
-func encodeCursor(rec *Record, opts ListOptions) string {
-	c := cursor{V: 1, Sort: opts.Sort, Desc: opts.Desc, Name: rec.Name}
-	if t, ok := sortTime(rec, opts.Sort); ok {
+// encodeCursor returns the opaque cursor positioned after e.
+func encodeCursor(e entry, opts ListOptions) string {
+	c := cursor{V: 1, Sort: opts.Sort, Desc: opts.Desc, Name: e.rec.Name, Damaged: e.dmg != nil}
+	if t, ok := sortTime(e.rec, opts.Sort); ok && e.dmg == nil {
 		c.Zero = t.IsZero()
 		if !c.Zero {
 			c.Sec, c.Nsec = t.Unix(), t.Nanosecond()
@@ -44,35 +57,37 @@ func encodeCursor(rec *Record, opts ListOptions) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// decodeCursor parses s and returns a record carrying its sort key, for
-// comparison with the records of the listing. The error wraps
+// decodeCursor parses s and returns an entry carrying its sort key, for
+// comparison with the entries of the listing. The error wraps
 // ErrInvalidCursor.
-func decodeCursor(s string, opts ListOptions) (*Record, error) {
+func decodeCursor(s string, opts ListOptions) (entry, error) {
 	if len(s) > 4096 {
-		return nil, fmt.Errorf("%w (too long)", ErrInvalidCursor)
+		return entry{}, fmt.Errorf("%w (too long)", ErrInvalidCursor)
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidCursor, err)
+		return entry{}, fmt.Errorf("%w: %v", ErrInvalidCursor, err)
 	}
 	var c cursor
 	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidCursor, err)
+		return entry{}, fmt.Errorf("%w: %v", ErrInvalidCursor, err)
 	}
 	switch {
 	case c.V != 1:
-		return nil, fmt.Errorf("%w (unknown version %d)", ErrInvalidCursor, c.V)
+		return entry{}, fmt.Errorf("%w (unknown version %d)", ErrInvalidCursor, c.V)
 	case c.Sort != opts.Sort || c.Desc != opts.Desc:
-		return nil, fmt.Errorf("%w (it was made for another Sort or Desc)", ErrInvalidCursor)
+		return entry{}, fmt.Errorf("%w (it was made for another Sort or Desc)", ErrInvalidCursor)
 	case c.Nsec < 0 || c.Nsec > 999_999_999:
-		return nil, fmt.Errorf("%w (bad time)", ErrInvalidCursor)
+		return entry{}, fmt.Errorf("%w (bad time)", ErrInvalidCursor)
 	case checkName(c.Name) != nil:
-		return nil, fmt.Errorf("%w (bad name)", ErrInvalidCursor)
+		return entry{}, fmt.Errorf("%w (bad name)", ErrInvalidCursor)
 	}
-	pos := &Record{Name: c.Name}
-	if !c.Zero && (c.Sort == SortByExpiry || c.Sort == SortByCreated) {
+	pos := entry{rec: &Record{Name: c.Name}}
+	if c.Damaged {
+		pos.dmg = &DamagedError{Name: c.Name}
+	} else if !c.Zero && (c.Sort == SortByExpiry || c.Sort == SortByCreated) {
 		t := time.Unix(c.Sec, int64(c.Nsec)).UTC()
-		pos.ExpiresAt, pos.CreatedAt = t, t
+		pos.rec.ExpiresAt, pos.rec.CreatedAt = t, t
 	}
 	return pos, nil
 }
@@ -88,32 +103,48 @@ func sortTime(rec *Record, f SortField) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// compareRecords orders a and b as List does for opts: by the sort key,
-// then by name, the whole order reversed when opts.Desc is set.
-func compareRecords(a, b *Record, opts ListOptions) int {
+// compareEntries orders a and b as List does for opts: by the sort key,
+// then by name, the whole order reversed when opts.Desc is set. A damaged
+// record has no sort key: in name order it keeps its place, in the other
+// orders it comes after every readable record.
+func compareEntries(a, b entry, opts ListOptions) int {
 	c := 0
-	switch opts.Sort {
-	case SortByExpiry:
-		// Zero expiry sorts last.
-		az, bz := a.ExpiresAt.IsZero(), b.ExpiresAt.IsZero()
-		switch {
-		case az && !bz:
-			c = 1
-		case !az && bz:
-			c = -1
-		case !az && !bz:
-			c = a.ExpiresAt.Compare(b.ExpiresAt)
-		}
-	case SortByCreated:
-		c = a.CreatedAt.Compare(b.CreatedAt)
+	switch ad, bd := a.dmg != nil, b.dmg != nil; {
+	case opts.Sort == SortByName:
+	case ad && !bd:
+		c = 1
+	case !ad && bd:
+		c = -1
+	case !ad && !bd:
+		c = compareKeys(a.rec, b.rec, opts.Sort)
 	}
 	if c == 0 {
-		c = strings.Compare(a.Name, b.Name)
+		c = strings.Compare(a.rec.Name, b.rec.Name)
 	}
 	if opts.Desc {
 		c = -c
 	}
 	return c
+}
+
+// compareKeys compares the sort keys of two readable records: ExpiresAt
+// (zero last) or CreatedAt; 0 in name order.
+func compareKeys(a, b *Record, f SortField) int {
+	switch f {
+	case SortByExpiry:
+		az, bz := a.ExpiresAt.IsZero(), b.ExpiresAt.IsZero()
+		switch {
+		case az && !bz:
+			return 1
+		case !az && bz:
+			return -1
+		case !az && !bz:
+			return a.ExpiresAt.Compare(b.ExpiresAt)
+		}
+	case SortByCreated:
+		return a.CreatedAt.Compare(b.CreatedAt)
+	}
+	return 0
 }
 
 // checkListOptions validates opts and returns the effective limit.
@@ -129,31 +160,34 @@ func checkListOptions(opts ListOptions) (int, error) {
 	return opts.Limit, nil
 }
 
-// paginate sorts matching (records already filtered by opts.Filter), and
+// paginate sorts matching (entries already filtered by opts.Filter), and
 // returns the page selected by opts. It does not copy the records.
-func paginate(matching []*Record, opts ListOptions) (*ListResult, error) {
+func paginate(matching []entry, opts ListOptions) (*ListResult, error) {
 	limit, err := checkListOptions(opts)
 	if err != nil {
 		return nil, err
 	}
-	var pos *Record
+	var pos entry
 	if opts.Cursor != "" {
 		if pos, err = decodeCursor(opts.Cursor, opts); err != nil {
 			return nil, err
 		}
 	}
-	slices.SortFunc(matching, func(a, b *Record) int { return compareRecords(a, b, opts) })
+	slices.SortFunc(matching, func(a, b entry) int { return compareEntries(a, b, opts) })
 	start := 0
-	if pos != nil {
-		start, _ = slices.BinarySearchFunc(matching, pos, func(e, t *Record) int {
-			if compareRecords(e, t, opts) <= 0 {
+	if pos.rec != nil {
+		start, _ = slices.BinarySearchFunc(matching, pos, func(e, t entry) int {
+			if compareEntries(e, t, opts) <= 0 {
 				return -1
 			}
 			return 1
 		})
 	}
 	end := min(start+limit, len(matching))
-	res := &ListResult{Total: len(matching), Records: matching[start:end:end]}
+	res := &ListResult{Total: len(matching)}
+	for _, e := range matching[start:end] {
+		res.add(e)
+	}
 	if end < len(matching) && end > start {
 		res.NextCursor = encodeCursor(matching[end-1], opts)
 	}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"sync"
 )
 
@@ -15,10 +17,22 @@ import (
 //
 // A Memory is safe for concurrent use by multiple goroutines. The zero value
 // is not usable; call NewMemory.
+//
+// Printing a Memory (String, every fmt verb, LogValue, JSON) shows only how
+// many records and blobs it holds, never their contents.
 type Memory struct {
+	// Behind a pointer, so that even the fmt paths no method intercepts
+	// (%p of a Memory value, a Memory in an unexported field) print an
+	// address, not the secrets.
+	*memoryState
+}
+
+// memoryState is what a Memory holds. Records and blobs are held by
+// pointer too: when fmt dumps a memoryState raw, it prints their addresses.
+type memoryState struct {
 	mu      sync.RWMutex
 	records map[string]*Record
-	blobs   map[string][]byte
+	blobs   map[string]*[]byte
 	locks   localLocks
 }
 
@@ -29,8 +43,31 @@ var (
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
-	return &Memory{records: map[string]*Record{}, blobs: map[string][]byte{}}
+	return &Memory{&memoryState{records: map[string]*Record{}, blobs: map[string]*[]byte{}}}
 }
+
+// String says how many records and blobs m holds.
+func (m Memory) String() string {
+	if m.memoryState == nil {
+		return "store.Memory{<not made by NewMemory>}"
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return "store.Memory{records: " + itoa(len(m.records)) + ", blobs: " + itoa(len(m.blobs)) + "}"
+}
+
+// GoString is like String.
+func (m Memory) GoString() string { return m.String() }
+
+// Format prints String for every verb, so that no verb prints the stored
+// secrets.
+func (m Memory) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(m.String())) }
+
+// LogValue logs String.
+func (m Memory) LogValue() slog.Value { return slog.StringValue(m.String()) }
+
+// MarshalJSON encodes String as a JSON string.
+func (m Memory) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
 
 // Get returns a copy of the record stored under name, or an error wrapping
 // ErrNotFound.
@@ -88,10 +125,10 @@ func (m *Memory) List(ctx context.Context, opts ListOptions) (*ListResult, error
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	var matching []*Record
+	matching := make([]entry, 0, len(m.records))
 	for name, rec := range m.records {
 		if matchFilter(name, opts) {
-			matching = append(matching, rec)
+			matching = append(matching, entry{rec: rec})
 		}
 	}
 	res, err := paginate(matching, opts)
@@ -119,7 +156,7 @@ func (m *Memory) GetBlob(ctx context.Context, key string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: blob %s", ErrNotFound, key)
 	}
-	return append([]byte{}, b...), nil
+	return append([]byte{}, *b...), nil
 }
 
 // PutBlob stores a copy of data under key, replacing any previous blob.
@@ -133,7 +170,7 @@ func (m *Memory) PutBlob(ctx context.Context, key string, data []byte) error {
 	c := append([]byte{}, data...)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.blobs[key] = c
+	m.blobs[key] = &c
 	return nil
 }
 

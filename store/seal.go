@@ -6,7 +6,6 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/binary"
-	"errors"
 	"fmt"
 )
 
@@ -29,31 +28,6 @@ const (
 	sealVersion = 1
 	nonceSize   = 12
 )
-
-// ErrDecrypt is wrapped by the error returned when a sealed value cannot be
-// opened; errors.As gives the *DecryptError.
-var ErrDecrypt = errors.New("store: cannot decrypt")
-
-// DecryptError reports a sealed secret or blob that cannot be opened: its
-// key is not configured, or it fails authentication (it was altered, moved
-// to another name, or sealed with a different key of the same ID).
-type DecryptError struct {
-	// KeyID is the ID of the key the value was sealed with, if readable.
-	KeyID string
-	// Name says which value: "record <name> secret <secret name>" or
-	// "blob <key>".
-	Name string
-	// Reason says what went wrong.
-	Reason string
-}
-
-// Error implements the error interface.
-func (e *DecryptError) Error() string {
-	return fmt.Sprintf("store: cannot decrypt %s sealed with key %q: %s", e.Name, truncate(e.KeyID), e.Reason)
-}
-
-// Unwrap returns ErrDecrypt.
-func (e *DecryptError) Unwrap() error { return ErrDecrypt }
 
 // sealer seals with its primary key and opens with any of its keys.
 type sealer struct {

@@ -16,23 +16,25 @@ package store
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"time"
 )
-
-// ErrNotFound is returned by Get and GetBlob when no record or blob exists
-// under the given name or key.
-var ErrNotFound = errors.New("store: not found")
-
-// ErrInvalidName is returned when a record name or blob key cannot be stored
-// safely (empty, too long, path traversal, characters outside the allowed set).
-var ErrInvalidName = errors.New("store: invalid name")
 
 // Record is one hostname's persisted state.
 //
 // The store treats Data as opaque: the root package serializes its domain
 // model there. Secrets hold private key material and are kept apart so that
-// Encrypted can seal them; they never appear in String or %v output.
+// Encrypted can seal them. Secrets are never printed: String, GoString,
+// Format (every fmt verb), LogValue (slog) and MarshalJSON show only their
+// names and number. Two uses of fmt bypass every method and print a
+// Record's raw fields, secrets included: %p of a Record value (not a
+// pointer), which fmt reports as a bad verb by dumping the value; and a
+// Record or *Record in an unexported field of a struct that fmt prints
+// (fmt calls no method there, and with a verb such as %s it dumps what a
+// pointer points to). Do not print structs that keep records in unexported
+// fields.
 type Record struct {
 	// Name is the key: a normalized hostname such as "example.com" or
 	// "*.example.com".
@@ -51,15 +53,49 @@ type Record struct {
 }
 
 // String describes the record without its secrets.
-func (r *Record) String() string {
-	if r == nil {
-		return "<nil record>"
-	}
+func (r Record) String() string {
 	return "store.Record{Name: " + r.Name + ", secrets: " + itoa(len(r.Secrets)) + " redacted}"
 }
 
 // GoString is like String, so that %#v does not print secrets either.
-func (r *Record) GoString() string { return r.String() }
+func (r Record) GoString() string { return r.String() }
+
+// Format prints String for every verb (%v, %d, %x, %q, ...), so that no
+// verb prints the secret bytes.
+func (r Record) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(r.String())) }
+
+// LogValue logs the record's name, times and sizes, with its secrets
+// redacted.
+func (r Record) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("name", r.Name),
+		slog.Time("created_at", r.CreatedAt),
+		slog.Time("updated_at", r.UpdatedAt),
+		slog.Time("expires_at", r.ExpiresAt),
+		slog.Int("data_bytes", len(r.Data)),
+		slog.String("secrets", itoa(len(r.Secrets))+" redacted"),
+	)
+}
+
+// MarshalJSON encodes the record as encoding/json would, with the same
+// field names, except that every secret's value is "<redacted>". It is for
+// display: the secrets cannot be read back from it (FS keeps records in a
+// format of its own).
+func (r Record) MarshalJSON() ([]byte, error) {
+	var secrets map[string]string
+	if r.Secrets != nil {
+		secrets = make(map[string]string, len(r.Secrets))
+		for k := range r.Secrets {
+			secrets[k] = "<redacted>"
+		}
+	}
+	return json.Marshal(struct {
+		Name                            string
+		CreatedAt, UpdatedAt, ExpiresAt time.Time
+		Data                            []byte
+		Secrets                         map[string]string
+	}{r.Name, r.CreatedAt, r.UpdatedAt, r.ExpiresAt, r.Data, secrets})
+}
 
 // Clone returns a deep copy of r, so that callers and stores never share
 // mutable slices or maps.
@@ -109,13 +145,32 @@ type ListOptions struct {
 	Desc bool
 }
 
-// ListResult is one page of List.
+// ListResult is one page of List. It prints and marshals its records as
+// Record does, secrets redacted (see Record for the two uses of fmt no
+// method can intercept).
+//
+// A page holds entries in list order: readable records go to Records,
+// records the store holds but cannot read back (see ErrDamaged) go to
+// Damaged, so that one damaged record never hides the others. A damaged
+// record takes a place like any other: Limit caps len(Records) +
+// len(Damaged), Total counts it, and cursors step over it. In name order
+// it keeps its place by name; in expiry or creation order, having no
+// readable sort key, damaged records come after every readable record
+// (before them with Desc), by name (that is where Memory and FS put them;
+// other backends may place them elsewhere).
 type ListResult struct {
-	// Records are the page's records, in order, including their secrets.
+	// Records are the page's readable records, in order, including their
+	// secrets.
 	Records []*Record
+	// Damaged are the page's damaged records, in order: each names the
+	// record, where it is stored and what is wrong, and matches
+	// ErrDamaged. Get returns the same error for the record; Delete
+	// removes it.
+	Damaged []*DamagedError
 	// NextCursor continues the listing; empty when this is the last page.
 	NextCursor string
-	// Total is the number of records matching Filter, over all pages.
+	// Total is the number of records matching Filter over all pages,
+	// damaged ones included.
 	Total int
 }
 
@@ -127,6 +182,10 @@ type ListResult struct {
 //   - Every method honours ctx cancellation before doing I/O.
 //   - Get and GetBlob return an error wrapping ErrNotFound for a missing
 //     item; Delete and DeleteBlob of a missing item return nil.
+//   - A record the backend holds but cannot read back is damaged: Get
+//     returns a *DamagedError (ErrDamaged) for it, List skips it and reports
+//     it in ListResult.Damaged instead of failing, and Delete removes it.
+//     Backends that cannot hold damaged records never report any.
 //   - Put and PutBlob are atomic: after a crash, a reader sees either the
 //     previous value or the new one, never a mix.
 //   - Records passed in and returned are not retained or shared: a store

@@ -80,10 +80,20 @@ func expectedOrder(recs []*store.Record, opts store.ListOptions) []string {
 }
 
 // listAll pages through List and returns every name, checking that pages
-// respect the limit and agree on Total.
+// respect the limit and agree on Total, and that nothing is damaged.
 func listAll(t *testing.T, s store.Store, opts store.ListOptions) []string {
 	t.Helper()
-	var names []string
+	names, damaged := listPages(t, s, opts)
+	require.Empty(t, damaged, "List reported damaged records in a store nobody damaged")
+	return names
+}
+
+// listPages pages through List and returns the names of the readable
+// records and of the damaged ones, in order, checking that pages respect
+// the limit, agree on Total and add up to it, and that each damaged entry
+// is whole.
+func listPages(t *testing.T, s store.Store, opts store.ListOptions) (names, damaged []string) {
+	t.Helper()
 	total := -1
 	for pages := 0; ; pages++ {
 		require.Less(t, pages, 1000, "List never returned an empty NextCursor")
@@ -93,20 +103,26 @@ func listAll(t *testing.T, s store.Store, opts store.ListOptions) []string {
 			require.Equal(t, total, res.Total, "Total changed between pages")
 		}
 		total = res.Total
+		onPage := len(res.Records) + len(res.Damaged)
 		if opts.Limit > 0 {
-			require.LessOrEqual(t, len(res.Records), opts.Limit)
+			require.LessOrEqual(t, onPage, opts.Limit)
 		}
 		for _, r := range res.Records {
 			names = append(names, r.Name)
 		}
+		for _, d := range res.Damaged {
+			require.ErrorIs(t, d, store.ErrDamaged)
+			require.NoError(t, store.CheckName(d.Name), "a damaged entry without a record name")
+			damaged = append(damaged, d.Name)
+		}
 		if res.NextCursor == "" {
 			break
 		}
-		require.Len(t, res.Records, opts.Limit, "a page before the last one is short")
+		require.Equal(t, opts.Limit, onPage, "a page before the last one is short")
 		opts.Cursor = res.NextCursor
 	}
-	require.Equal(t, total, len(names), "pages do not add up to Total")
-	return names
+	require.Equal(t, total, len(names)+len(damaged), "pages do not add up to Total")
+	return names, damaged
 }
 
 func testList(t *testing.T, newStore func(t *testing.T) store.Store) {
