@@ -19,9 +19,7 @@ type keyring map[Source][]byte
 
 // encodeRecord turns a host and its keys into a Store record.
 func encodeRecord(h *Host, keys keyring) (*store.Record, error) {
-	stored := *h
-	stored.DNSRequirements = nil // derived on read
-	data, err := json.Marshal(&stored)
+	data, err := json.Marshal(toRecord(h))
 	if err != nil {
 		return nil, fmt.Errorf("certs: encode %s: %w", h.Hostname, err)
 	}
@@ -41,8 +39,12 @@ func encodeRecord(h *Host, keys keyring) (*store.Record, error) {
 
 // decodeRecord reads a Store record back into a host and its keys.
 func decodeRecord(rec *store.Record) (*Host, keyring, error) {
-	var h Host
-	if err := json.Unmarshal(rec.Data, &h); err != nil {
+	var r hostRecord
+	if err := json.Unmarshal(rec.Data, &r); err != nil {
+		return nil, nil, fmt.Errorf("certs: decode %s: %w", rec.Name, err)
+	}
+	h, err := r.host()
+	if err != nil {
 		return nil, nil, fmt.Errorf("certs: decode %s: %w", rec.Name, err)
 	}
 	if h.Hostname != rec.Name {
@@ -54,7 +56,7 @@ func decodeRecord(rec *store.Record) (*Host, keyring, error) {
 			keys[Source(src)] = k
 		}
 	}
-	return &h, keys, nil
+	return h, keys, nil
 }
 
 // servedFor builds what a host serves: its own hostname and its further

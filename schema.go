@@ -1,0 +1,123 @@
+package certs
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/certs-dev/certs/validate"
+)
+
+// The stored form of a hostname. What is stored is not what is shown: the
+// API types (Host, Certificate) carry derived values (status, days until
+// expiry, served names, DNS requirements) computed on every read, while a
+// record holds only state, under a version number. Records written before
+// versions existed (version 0) used the same field names and decode as
+// version 1.
+const recordVersion = 1
+
+// ErrRecordVersion is returned for a record written by a newer version of
+// this package.
+var ErrRecordVersion = errors.New("certs: the record was written by a newer version of this library; upgrade every process sharing the Store")
+
+// hostRecord is the stored state of a Host.
+type hostRecord struct {
+	Version           int                `json:"version"`
+	Hostname          string             `json:"hostname"`
+	DisplayName       string             `json:"display_name,omitempty"`
+	Labels            map[string]string  `json:"labels,omitempty"`
+	Custom            *certRecord        `json:"custom,omitempty"`
+	ACME              *certRecord        `json:"acme,omitempty"`
+	ACMERequested     bool               `json:"acme_requested,omitempty"`
+	Pending           *PendingOrder      `json:"pending_order,omitempty"`
+	ValidationErrors  []ChallengeProblem `json:"validation_errors,omitempty"`
+	OwnershipRequired bool               `json:"ownership_required,omitempty"`
+	OwnershipVerified bool               `json:"ownership_verified,omitempty"`
+	VerifiedNames     []string           `json:"verified_names,omitempty"`
+	LastCheck         *CheckSummary      `json:"validation,omitempty"`
+	RateLimitedUntil  *time.Time         `json:"rate_limited_until,omitempty"`
+	CreatedAt         time.Time          `json:"created_at"`
+	UpdatedAt         time.Time          `json:"updated_at"`
+}
+
+// certRecord is the stored state of a Certificate.
+type certRecord struct {
+	Source Source `json:"source"`
+	validate.Facts
+	ChainPEM         string             `json:"chain_pem"`
+	Warnings         []validate.Warning `json:"warnings,omitempty"`
+	CreatedAt        time.Time          `json:"created_at"`
+	UpdatedAt        time.Time          `json:"updated_at"`
+	Names            []string           `json:"names,omitempty"`
+	AutoRenew        bool               `json:"auto_renew,omitempty"`
+	Options          *ACMEOptions       `json:"acme_options,omitempty"`
+	LastRenewAttempt *time.Time         `json:"last_renew_attempt,omitempty"`
+	LastRenewError   string             `json:"last_renew_error,omitempty"`
+	FailureCount     int                `json:"failure_count,omitempty"`
+	NextRenewalAt    *time.Time         `json:"next_renewal_at,omitempty"`
+	RenewedFrom      *time.Time         `json:"renewed_from,omitempty"`
+	RateLimitedUntil *time.Time         `json:"rate_limited_until,omitempty"`
+	ARIWindowStart   *time.Time         `json:"ari_window_start,omitempty"`
+	ARIWindowEnd     *time.Time         `json:"ari_window_end,omitempty"`
+	ARICheckedAt     *time.Time         `json:"ari_checked_at,omitempty"`
+	RevokedAt        *time.Time         `json:"revoked_at,omitempty"`
+	RevocationReason *RevocationReason  `json:"revocation_reason,omitempty"`
+	CA               string             `json:"ca,omitempty"`
+}
+
+// toRecord returns the stored form of h.
+func toRecord(h *Host) *hostRecord {
+	return &hostRecord{
+		Version: recordVersion, Hostname: h.Hostname, DisplayName: h.DisplayName, Labels: h.Labels,
+		Custom: certToRecord(h.Custom), ACME: certToRecord(h.ACME),
+		ACMERequested: h.ACMERequested, Pending: h.Pending, ValidationErrors: h.ValidationErrors,
+		OwnershipRequired: h.OwnershipRequired, OwnershipVerified: h.OwnershipVerified,
+		VerifiedNames: h.VerifiedNames, LastCheck: h.LastCheck, RateLimitedUntil: h.RateLimitedUntil,
+		CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt,
+	}
+}
+
+// host returns the Host that r stores, without derived values.
+func (r *hostRecord) host() (*Host, error) {
+	if r.Version > recordVersion {
+		return nil, fmt.Errorf("%w (record version %d, this library writes %d)", ErrRecordVersion, r.Version, recordVersion)
+	}
+	return &Host{
+		Hostname: r.Hostname, DisplayName: r.DisplayName, Labels: r.Labels,
+		Custom: r.Custom.certificate(), ACME: r.ACME.certificate(),
+		ACMERequested: r.ACMERequested, Pending: r.Pending, ValidationErrors: r.ValidationErrors,
+		OwnershipRequired: r.OwnershipRequired, OwnershipVerified: r.OwnershipVerified,
+		VerifiedNames: r.VerifiedNames, LastCheck: r.LastCheck, RateLimitedUntil: r.RateLimitedUntil,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}, nil
+}
+
+func certToRecord(c *Certificate) *certRecord {
+	if c == nil {
+		return nil
+	}
+	return &certRecord{
+		Source: c.Source, Facts: c.Facts, ChainPEM: c.ChainPEM, Warnings: c.Warnings,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Names: c.Names,
+		AutoRenew: c.AutoRenew, Options: c.Options, LastRenewAttempt: c.LastRenewAttempt,
+		LastRenewError: c.LastRenewError, FailureCount: c.FailureCount, NextRenewalAt: c.NextRenewalAt,
+		RenewedFrom: c.RenewedFrom, RateLimitedUntil: c.RateLimitedUntil,
+		ARIWindowStart: c.ARIWindowStart, ARIWindowEnd: c.ARIWindowEnd, ARICheckedAt: c.ARICheckedAt,
+		RevokedAt: c.RevokedAt, RevocationReason: c.RevocationReason, CA: c.CA,
+	}
+}
+
+func (r *certRecord) certificate() *Certificate {
+	if r == nil {
+		return nil
+	}
+	return &Certificate{
+		Source: r.Source, Facts: r.Facts, ChainPEM: r.ChainPEM, Warnings: r.Warnings,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Names: r.Names,
+		AutoRenew: r.AutoRenew, Options: r.Options, LastRenewAttempt: r.LastRenewAttempt,
+		LastRenewError: r.LastRenewError, FailureCount: r.FailureCount, NextRenewalAt: r.NextRenewalAt,
+		RenewedFrom: r.RenewedFrom, RateLimitedUntil: r.RateLimitedUntil,
+		ARIWindowStart: r.ARIWindowStart, ARIWindowEnd: r.ARIWindowEnd, ARICheckedAt: r.ARICheckedAt,
+		RevokedAt: r.RevokedAt, RevocationReason: r.RevocationReason, CA: r.CA,
+	}
+}
