@@ -3,8 +3,10 @@ package certs
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/certs-dev/certs/custom"
+	"github.com/certs-dev/certs/store"
 	"github.com/certs-dev/certs/validate"
 )
 
@@ -76,3 +78,99 @@ func (e *NameConflictError) Error() string {
 
 // Is makes errors.Is(err, ErrNameConflict) true.
 func (e *NameConflictError) Is(target error) bool { return target == ErrNameConflict }
+
+// RateLimitError reports that the CA refused a request for rate limiting.
+type RateLimitError struct {
+	// RetryAfter is when the CA allows another attempt.
+	RetryAfter time.Time
+	// Detail is the CA's problem detail.
+	Detail string
+}
+
+// Error implements the error interface.
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("certs: rate limited by the CA until %s: %s; wait until then before retrying",
+		e.RetryAfter.UTC().Format(time.RFC3339), e.Detail)
+}
+
+// Is makes errors.Is(err, ErrRateLimited) true.
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// ValidationError reports failed challenges for an order.
+type ValidationError struct {
+	Problems []ChallengeProblem
+	// TimedOut is set when the CA did not finish validating in time; the
+	// error then also matches ErrValidationTimeout.
+	TimedOut bool
+}
+
+// ChallengeProblem is one failed challenge.
+type ChallengeProblem struct {
+	Domain    string        `json:"domain"`
+	Challenge ChallengeType `json:"challenge"`
+	// Detail is the CA's problem detail.
+	Detail string `json:"detail"`
+	// Hint tells the user what to fix.
+	Hint string `json:"hint"`
+}
+
+// Error implements the error interface.
+func (e *ValidationError) Error() string {
+	msg := "certs: validation failed"
+	for _, p := range e.Problems {
+		msg += fmt.Sprintf("; %s (%s): %s", p.Domain, p.Challenge, p.Detail)
+		if p.Hint != "" {
+			msg += " (" + p.Hint + ")"
+		}
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrValidationFailed) true.
+func (e *ValidationError) Is(target error) bool {
+	return target == ErrValidationFailed || (e.TimedOut && target == ErrValidationTimeout)
+}
+
+// Errors of the issuance path.
+var (
+	// ErrNoIssuer is returned by Obtain and Renew when Config.Issuer is nil.
+	ErrNoIssuer = errors.New("certs: no issuer configured; set Config.Issuer (for example acme.New)")
+	// ErrRateLimited matches every *RateLimitError.
+	ErrRateLimited = errors.New("certs: rate limited by the CA")
+	// ErrValidationFailed matches every *ValidationError.
+	ErrValidationFailed = errors.New("certs: challenge validation failed")
+	// ErrWildcardNeedsDNS01 is returned for a wildcard with another challenge.
+	ErrWildcardNeedsDNS01 = errors.New("certs: wildcard certificates require the dns-01 challenge; set ObtainOptions.Challenge to dns-01 and configure a DNSProvider")
+	// ErrNoDNSProvider is returned for DNS-01 without a provider.
+	ErrNoDNSProvider = errors.New("certs: dns-01 requires a DNS provider; set Config.DNSProvider or ObtainOptions.DNSProvider")
+	// ErrInvalidKeyType is returned for a KeyType outside the supported set.
+	ErrInvalidKeyType = errors.New("certs: invalid key type; use ec256, ec384, rsa2048 or rsa4096")
+	// ErrInvalidReason is returned for a revocation reason ACME does not accept.
+	ErrInvalidReason = errors.New("certs: invalid revocation reason; use an RFC 5280 code: 0, 1, 3, 4 or 5")
+)
+
+// ErrAlreadyRevoked is returned by Revoke for a certificate that is already
+// revoked.
+var ErrAlreadyRevoked = errors.New("certs: the certificate is already revoked; obtain a new one with Obtain")
+
+// ErrRecordVersion is returned for a record written by a newer version of
+// this package.
+var ErrRecordVersion = errors.New("certs: the record was written by a newer version of this library; upgrade every process sharing the Store")
+
+// ErrNoServerName is returned by GetCertificate for a ClientHello without
+// SNI when no Config.DefaultCertificate is set.
+var ErrNoServerName = errors.New("certs: the client sent no server name (SNI) and no default certificate is configured; set Config.DefaultCertificate to serve such clients")
+
+// ErrUnknownHost is returned by GetCertificate for a server name the
+// Manager holds no certificate for.
+var ErrUnknownHost = errors.New("certs: no certificate for this server name")
+
+// ErrInvalidHostname is returned for a hostname that cannot be managed. The
+// wrapping error says why.
+var ErrInvalidHostname = errors.New("certs: invalid hostname")
+
+// ErrInvalidConfig is returned by New for a Config it cannot use.
+var ErrInvalidConfig = errors.New("certs: invalid config")
+
+// ErrNotFound is returned when a hostname or stored item does not exist.
+var ErrNotFound = store.ErrNotFound

@@ -9,10 +9,6 @@ import (
 	"golang.org/x/net/idna"
 )
 
-// ErrInvalidHostname is returned for a hostname that cannot be managed. The
-// wrapping error says why.
-var ErrInvalidHostname = errors.New("certs: invalid hostname")
-
 // idnaProfile converts Unicode names to ASCII (punycode) following the
 // lookup rules browsers use. It is immutable and safe for concurrent use.
 var idnaProfile = idna.New(

@@ -1,9 +1,7 @@
 package certs
 
 import (
-	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -61,14 +59,6 @@ func (r RevocationReason) Valid() bool {
 	return false
 }
 
-// ChallengeSolver makes an HTTP-01 or TLS-ALPN-01 challenge answerable. The
-// Manager implements it: HTTP-01 tokens go to the Store so that any replica
-// can answer; TLS-ALPN-01 certificates are served by GetCertificate.
-type ChallengeSolver interface {
-	Present(ctx context.Context, domain, token, keyAuth string) error
-	CleanUp(ctx context.Context, domain, token, keyAuth string) error
-}
-
 // DNSRecord is one DNS-01 TXT record to present.
 type DNSRecord struct {
 	// Domain is the name being validated, without "*." ("example.com").
@@ -82,16 +72,6 @@ type DNSRecord struct {
 	// compute the record themselves (lego's) need them.
 	Token   string
 	KeyAuth string
-}
-
-// DNSProvider presents and cleans up DNS-01 TXT records.
-//
-// Implementations must be safe for concurrent use, honour ctx, and make
-// CleanUp of a record that is not there a success. Credentials must never
-// appear in errors, logs or String output.
-type DNSProvider interface {
-	Present(ctx context.Context, rec DNSRecord) error
-	CleanUp(ctx context.Context, rec DNSRecord) error
 }
 
 // IssueRequest asks an Issuer for one certificate.
@@ -143,30 +123,6 @@ func (c IssuedCertificate) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c
 // LogValue makes slog print String.
 func (c IssuedCertificate) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// Issuer obtains and revokes certificates from a certificate authority.
-// The acme package implements it on lego.
-//
-// Implementations must be safe for concurrent use and must return when ctx
-// is done, leaking nothing. Errors that a user can act on are typed:
-// *ValidationError for failed challenges, *RateLimitError for rate limits.
-type Issuer interface {
-	Issue(ctx context.Context, req IssueRequest) (*IssuedCertificate, error)
-	Revoke(ctx context.Context, chainPEM []byte, reason RevocationReason) error
-}
-
-// A StoreUser is an Issuer that keeps secrets of its own in a Store (the
-// acme package's Issuer keeps its ACME account key there). New hands it
-// the Manager's Store, sealed when Config.EncryptionKey is set, when it has
-// no Store or has the very Store given as Config.Store: in the natural
-// set-up, where both share one Store, everything secret is then sealed at
-// rest.
-type StoreUser interface {
-	// Store returns the Store the Issuer uses, or nil.
-	Store() Store
-	// UseStore makes the Issuer use st. It is called before first use.
-	UseStore(st Store)
-}
-
 // RenewalWindow is a CA's suggested renewal window (ACME ARI, RFC 9773).
 type RenewalWindow struct {
 	Start, End time.Time
@@ -175,79 +131,3 @@ type RenewalWindow struct {
 	// ExplanationURL optionally explains an early window (e.g. mass revocation).
 	ExplanationURL string
 }
-
-// A RenewalInfoer is an Issuer that can fetch ARI renewal windows. The
-// renewal scheduler uses it when available.
-type RenewalInfoer interface {
-	RenewalInfo(ctx context.Context, cert *x509.Certificate) (*RenewalWindow, error)
-}
-
-// RateLimitError reports that the CA refused a request for rate limiting.
-type RateLimitError struct {
-	// RetryAfter is when the CA allows another attempt.
-	RetryAfter time.Time
-	// Detail is the CA's problem detail.
-	Detail string
-}
-
-// Error implements the error interface.
-func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("certs: rate limited by the CA until %s: %s; wait until then before retrying",
-		e.RetryAfter.UTC().Format(time.RFC3339), e.Detail)
-}
-
-// Is makes errors.Is(err, ErrRateLimited) true.
-func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
-
-// ValidationError reports failed challenges for an order.
-type ValidationError struct {
-	Problems []ChallengeProblem
-	// TimedOut is set when the CA did not finish validating in time; the
-	// error then also matches ErrValidationTimeout.
-	TimedOut bool
-}
-
-// ChallengeProblem is one failed challenge.
-type ChallengeProblem struct {
-	Domain    string        `json:"domain"`
-	Challenge ChallengeType `json:"challenge"`
-	// Detail is the CA's problem detail.
-	Detail string `json:"detail"`
-	// Hint tells the user what to fix.
-	Hint string `json:"hint"`
-}
-
-// Error implements the error interface.
-func (e *ValidationError) Error() string {
-	msg := "certs: validation failed"
-	for _, p := range e.Problems {
-		msg += fmt.Sprintf("; %s (%s): %s", p.Domain, p.Challenge, p.Detail)
-		if p.Hint != "" {
-			msg += " (" + p.Hint + ")"
-		}
-	}
-	return msg
-}
-
-// Is makes errors.Is(err, ErrValidationFailed) true.
-func (e *ValidationError) Is(target error) bool {
-	return target == ErrValidationFailed || (e.TimedOut && target == ErrValidationTimeout)
-}
-
-// Errors of the issuance path.
-var (
-	// ErrNoIssuer is returned by Obtain and Renew when Config.Issuer is nil.
-	ErrNoIssuer = errors.New("certs: no issuer configured; set Config.Issuer (for example acme.New)")
-	// ErrRateLimited matches every *RateLimitError.
-	ErrRateLimited = errors.New("certs: rate limited by the CA")
-	// ErrValidationFailed matches every *ValidationError.
-	ErrValidationFailed = errors.New("certs: challenge validation failed")
-	// ErrWildcardNeedsDNS01 is returned for a wildcard with another challenge.
-	ErrWildcardNeedsDNS01 = errors.New("certs: wildcard certificates require the dns-01 challenge; set ObtainOptions.Challenge to dns-01 and configure a DNSProvider")
-	// ErrNoDNSProvider is returned for DNS-01 without a provider.
-	ErrNoDNSProvider = errors.New("certs: dns-01 requires a DNS provider; set Config.DNSProvider or ObtainOptions.DNSProvider")
-	// ErrInvalidKeyType is returned for a KeyType outside the supported set.
-	ErrInvalidKeyType = errors.New("certs: invalid key type; use ec256, ec384, rsa2048 or rsa4096")
-	// ErrInvalidReason is returned for a revocation reason ACME does not accept.
-	ErrInvalidReason = errors.New("certs: invalid revocation reason; use an RFC 5280 code: 0, 1, 3, 4 or 5")
-)

@@ -223,9 +223,6 @@ func sameStore(a, b Store) bool {
 	return ta == tb && ta.Comparable() && a == b
 }
 
-// ErrInvalidConfig is returned by New for a Config it cannot use.
-var ErrInvalidConfig = errors.New("certs: invalid config")
-
 // Reload rebuilds the serving index from the Store. New calls it; call it
 // again when another process changed the shared Store. Records that fail to
 // decode are logged and skipped, so one bad record never stops serving the

@@ -6,13 +6,12 @@ import (
 	"fmt"
 )
 
-// ErrAlreadyRevoked is returned by Revoke for a certificate that is already
-// revoked.
-var ErrAlreadyRevoked = errors.New("certs: the certificate is already revoked; obtain a new one with Obtain")
-
 // Revoke revokes a hostname's ACME certificate with an RFC 5280 reason.
 // Revocation is irreversible: the status becomes revoked, GetCertificate
-// falls back to the custom certificate, and automatic renewal stops.
+// falls back to the custom certificate, and automatic renewal stops. A
+// certificate the CA reports as already revoked (by another process, or
+// outside this library) is recorded as revoked all the same, and Revoke
+// returns an error wrapping ErrAlreadyRevoked.
 // Without Config.Issuer it returns ErrNoIssuer.
 func (m *Manager) Revoke(ctx context.Context, hostname string, reason RevocationReason) (*Host, error) {
 	name, err := NormalizeHostname(hostname)
@@ -36,8 +35,9 @@ func (m *Manager) Revoke(ctx context.Context, hostname string, reason Revocation
 	if c.RevokedAt != nil {
 		return nil, fmt.Errorf("%w: %s", ErrAlreadyRevoked, name)
 	}
-	if err := m.issuer.Revoke(ctx, []byte(c.ChainPEM), reason); err != nil {
-		return nil, fmt.Errorf("certs: revoke %s: %w", name, err)
+	caErr := m.issuer.Revoke(ctx, []byte(c.ChainPEM), reason)
+	if caErr != nil && !errors.Is(caErr, ErrAlreadyRevoked) {
+		return nil, fmt.Errorf("certs: revoke %s: %w", name, caErr)
 	}
 	now := m.now()
 	h, err = m.update(ctx, name, false, func(h *Host, _ keyring) error {
@@ -57,5 +57,8 @@ func (m *Manager) Revoke(ctx context.Context, hostname string, reason Revocation
 	m.sched.unschedule(name)
 	m.log.Info("certs: revoked ACME certificate", "hostname", name, "reason", int(reason))
 	m.emit(ctx, EventRevoked, name, SourceACME, h.ACME, nil)
+	if caErr != nil { // revoked before, elsewhere: now recorded here too
+		return nil, fmt.Errorf("certs: revoke %s: %w", name, caErr)
+	}
 	return h, nil
 }

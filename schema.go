@@ -1,7 +1,6 @@
 package certs
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -15,10 +14,6 @@ import (
 // versions existed (version 0) used the same field names and decode as
 // version 1.
 const recordVersion = 1
-
-// ErrRecordVersion is returned for a record written by a newer version of
-// this package.
-var ErrRecordVersion = errors.New("certs: the record was written by a newer version of this library; upgrade every process sharing the Store")
 
 // hostRecord is the stored state of a Host.
 type hostRecord struct {

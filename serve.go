@@ -2,18 +2,9 @@ package certs
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"unsafe"
 )
-
-// ErrNoServerName is returned by GetCertificate for a ClientHello without
-// SNI when no Config.DefaultCertificate is set.
-var ErrNoServerName = errors.New("certs: the client sent no server name (SNI) and no default certificate is configured; set Config.DefaultCertificate to serve such clients")
-
-// ErrUnknownHost is returned by GetCertificate for a server name the
-// Manager holds no certificate for.
-var ErrUnknownHost = errors.New("certs: no certificate for this server name")
 
 // GetCertificate returns the certificate for a TLS handshake. Use it as
 // tls.Config.GetCertificate (or use TLSConfig).

@@ -62,6 +62,7 @@ func TestEABRedacted(t *testing.T) {
 		require.NotContains(t, s, eab.HMACKey)
 	}
 	require.Contains(t, eab.String(), "kid-1")
-	_, err := acme.New(acme.Config{AgreeTOS: true, Store: nil, EAB: eab})
+	_, err := acme.New(acme.Config{AgreeTOS: false, EAB: eab})
 	require.Error(t, err)
+	require.NotContains(t, err.Error(), eab.HMACKey)
 }

@@ -13,8 +13,8 @@ import (
 )
 
 // Errors of this package. Errors from the root package (certs.ErrInvalidKeyType,
-// certs.ErrWildcardNeedsDNS01, *certs.RateLimitError, ...) are returned for
-// the cases they describe.
+// certs.ErrWildcardNeedsDNS01, certs.ErrAlreadyRevoked, *certs.RateLimitError,
+// ...) are returned for the cases they describe: one value per condition.
 var (
 	// ErrTOSNotAgreed is returned by New when Config.AgreeTOS is false.
 	ErrTOSNotAgreed = errors.New("acme: the CA's terms of service are not agreed to; read them and set Config.AgreeTOS to true")
@@ -24,9 +24,6 @@ var (
 	// ErrEABRequired is returned when the CA requires External Account
 	// Binding and Config.EAB is nil.
 	ErrEABRequired = errors.New("acme: the CA requires External Account Binding; set Config.EAB to the key ID and HMAC key from your account at the CA")
-	// ErrAlreadyRevoked is returned by Revoke for a certificate the CA has
-	// already revoked.
-	ErrAlreadyRevoked = errors.New("acme: the certificate is already revoked; nothing to do")
 	// ErrNoAccount is returned by Revoke when there is no account for the
 	// Issuer's directory and email: only the account that obtained a
 	// certificate can revoke it.
@@ -74,7 +71,7 @@ func caError(ctx context.Context, op string, err error) error {
 	if errors.As(err, &pd) {
 		switch pd.Type {
 		case problemAlreadyRevoked:
-			return fmt.Errorf("acme: %s: %w (%s)", op, ErrAlreadyRevoked, pd.Detail)
+			return fmt.Errorf("acme: %s: %w (%s)", op, certs.ErrAlreadyRevoked, pd.Detail)
 		case problemExternalAccountReq:
 			return fmt.Errorf("acme: %s: %w (%s)", op, ErrEABRequired, pd.Detail)
 		}

@@ -100,7 +100,7 @@ func TestCAError(t *testing.T) {
 		return fmt.Errorf("wrapped: %w", &legoacme.ProblemDetails{Type: typ, Detail: "d", HTTPStatus: 400})
 	}
 	ctx := context.Background()
-	require.ErrorIs(t, caError(ctx, "revoke", problem(problemAlreadyRevoked)), ErrAlreadyRevoked)
+	require.ErrorIs(t, caError(ctx, "revoke", problem(problemAlreadyRevoked)), certs.ErrAlreadyRevoked)
 	require.ErrorIs(t, caError(ctx, "register", problem(problemExternalAccountReq)), ErrEABRequired)
 
 	err := caError(ctx, "order", problem(problemRateLimited)) // not a 429

@@ -13,7 +13,7 @@ import (
 // Revoke asks the CA to revoke the first certificate of chainPEM, signed
 // with the Issuer's account (which must be the one that obtained it; without
 // a stored account Revoke returns ErrNoAccount). A certificate the CA has
-// already revoked gives ErrAlreadyRevoked; a reason ACME does not accept
+// already revoked gives certs.ErrAlreadyRevoked; a reason ACME does not accept
 // gives certs.ErrInvalidReason.
 func (i *Issuer) Revoke(ctx context.Context, chainPEM []byte, reason certs.RevocationReason) error {
 	if !reason.Valid() {

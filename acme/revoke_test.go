@@ -26,7 +26,7 @@ func TestRevoke(t *testing.T) {
 		require.Equal(t, "Revoked", status)
 
 		err = iss.Revoke(ctx, ic.ChainPEM, reason)
-		require.ErrorIs(t, err, acme.ErrAlreadyRevoked)
+		require.ErrorIs(t, err, certs.ErrAlreadyRevoked)
 	}
 }
 
@@ -51,6 +51,6 @@ func TestRevokeInvalid(t *testing.T) {
 	require.NoError(t, err)
 	err = other.Revoke(ctx, ic.ChainPEM, certs.ReasonUnspecified)
 	require.Error(t, err)
-	require.NotErrorIs(t, err, acme.ErrAlreadyRevoked)
+	require.NotErrorIs(t, err, certs.ErrAlreadyRevoked)
 	require.Contains(t, err.Error(), "acme: revoke certificate")
 }
