@@ -174,3 +174,7 @@ var ErrInvalidConfig = errors.New("certs: invalid config")
 
 // ErrNotFound is returned when a hostname or stored item does not exist.
 var ErrNotFound = store.ErrNotFound
+
+// ErrDamaged matches a stored record that exists but cannot be read (see
+// store.ErrDamaged and DamagedRecordsError).
+var ErrDamaged = store.ErrDamaged

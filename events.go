@@ -21,6 +21,9 @@ const (
 	EventObtainFailed  EventType = "obtain_failed"
 	EventRevoked       EventType = "revoked"
 	EventOwnership     EventType = "ownership_verified"
+	// EventDamaged reports a stored record Reload could not read (see
+	// Manager.Damaged); Err says what is wrong.
+	EventDamaged EventType = "damaged"
 )
 
 // Event is delivered to subscribers after a change is stored and served.

@@ -117,6 +117,8 @@ type Manager struct {
 	runMu sync.Mutex
 	stop  func()
 
+	damaged damagedSet
+
 	expMu    sync.Mutex
 	expiring map[string]string // "host source" -> fingerprint whose expiring event was emitted
 }
@@ -194,7 +196,8 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 	}
 	bindIssuerStore(cfg, m.store)
 	m.index.Store(newSnapshot())
-	if err := m.Reload(ctx); err != nil {
+	var damaged *DamagedRecordsError
+	if err := m.Reload(ctx); err != nil && !errors.As(err, &damaged) {
 		return nil, err
 	}
 	return m, nil
@@ -223,53 +226,6 @@ func sameStore(a, b Store) bool {
 	return ta == tb && ta.Comparable() && a == b
 }
 
-// Reload rebuilds the serving index from the Store. New calls it; call it
-// again when another process changed the shared Store. Records that fail to
-// decode are logged and skipped, so one bad record never stops serving the
-// others; a Store that cannot be read at all (or decrypted with the
-// configured keys: store.ErrDecrypt) is an error.
-func (m *Manager) Reload(ctx context.Context) error {
-	m.indexMu.Lock()
-	defer m.indexMu.Unlock()
-	snap, claims := newSnapshot(), claimIndex{}
-	err := m.eachHost(ctx, func(h *Host, keys keyring) {
-		if sv, _ := m.servedFor(h, keys, false); sv != nil {
-			snap = claims.apply(snap, h.Hostname, sv, m.warnConflict(h.Hostname))
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("certs: load records: %w", err)
-	}
-	m.index.Store(snap.compact())
-	m.claims = claims
-	return nil
-}
-
-// eachHost pages through every stored hostname in name order (the order a
-// Store lists cheaply) and calls fn for each record that decodes; the
-// others are logged and skipped.
-func (m *Manager) eachHost(ctx context.Context, fn func(*Host, keyring)) error {
-	opts := store.ListOptions{Limit: 1000}
-	for {
-		page, err := m.store.List(ctx, opts)
-		if err != nil {
-			return err
-		}
-		for _, rec := range page.Records {
-			h, keys, err := decodeRecord(rec)
-			if err != nil {
-				m.log.Warn("certs: skipping unreadable record", "hostname", rec.Name, "error", err)
-				continue
-			}
-			fn(h, keys)
-		}
-		if page.NextCursor == "" {
-			return nil
-		}
-		opts.Cursor = page.NextCursor
-	}
-}
-
 // randDuration returns a uniformly random duration in [0, d).
 func randDuration(d time.Duration) time.Duration {
 	if d <= 0 {
@@ -278,19 +234,3 @@ func randDuration(d time.Duration) time.Duration {
 	return time.Duration(rand.Int64N(int64(d)))
 }
 
-// ReloadHostname serves what the Store holds for one hostname: call it
-// when another process sharing the Store changed it (a platform's change
-// feed). A hostname no longer stored stops being served.
-func (m *Manager) ReloadHostname(ctx context.Context, hostname string) error {
-	name, err := NormalizeHostname(hostname)
-	if err != nil {
-		return err
-	}
-	if _, err := m.refresh(ctx, name); errors.Is(err, ErrNotFound) {
-		m.publish(name, nil)
-		m.sched.unschedule(name)
-	} else if err != nil {
-		return fmt.Errorf("certs: reload %s: %w", name, err)
-	}
-	return nil
-}

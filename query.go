@@ -54,8 +54,12 @@ type ListOptions struct {
 type ListPage struct {
 	Hosts      []*Host `json:"hosts"`
 	NextCursor string  `json:"next_cursor,omitempty"`
-	// Total counts every hostname matching Filter, over all pages.
+	// Total counts every hostname matching Filter, over all pages,
+	// damaged ones included.
 	Total int `json:"total_count"`
+	// Damaged are the page's records that cannot be read, each with its
+	// error; they are not in Hosts (see DamagedRecord).
+	Damaged []DamagedRecord `json:"damaged,omitempty"`
 }
 
 // List returns a page of hostnames; filtering, sorting and paging are
@@ -69,11 +73,15 @@ func (m *Manager) List(ctx context.Context, opts ListOptions) (*ListPage, error)
 		return nil, fmt.Errorf("certs: list: %w", err)
 	}
 	page := &ListPage{NextCursor: res.NextCursor, Total: res.Total, Hosts: make([]*Host, 0, len(res.Records))}
+	for _, d := range res.Damaged {
+		page.Damaged = append(page.Damaged, DamagedRecord{Hostname: d.Name, Err: d})
+	}
 	now := m.now()
 	for _, rec := range res.Records {
 		h, _, err := decodeRecord(rec)
 		if err != nil {
-			return nil, fmt.Errorf("certs: list: %w", err)
+			page.Damaged = append(page.Damaged, DamagedRecord{Hostname: rec.Name, Err: err})
+			continue
 		}
 		h.derive(now, m.expiringWithin)
 		m.withRequirements(h)

@@ -7,7 +7,8 @@ import (
 )
 
 // Remove deletes a hostname and all its certificates, and stops serving it.
-// Removing a hostname the Manager does not hold is not an error. When
+// Removing a hostname the Manager does not hold is not an error; removing
+// one whose record is damaged (ErrDamaged) deletes the record. When
 // Config.InUse reports the hostname in use, Remove refuses with ErrInUse.
 func (m *Manager) Remove(ctx context.Context, hostname string) error {
 	name, err := NormalizeHostname(hostname)
@@ -31,9 +32,10 @@ func (m *Manager) remove(ctx context.Context, name string) (bool, error) {
 		return false, err
 	}
 	defer unlock()
+	// A damaged record is removed too: that is how it is repaired.
 	if _, err := m.store.Get(ctx, name); errors.Is(err, ErrNotFound) {
 		return false, nil
-	} else if err != nil {
+	} else if err != nil && !errors.Is(err, ErrDamaged) {
 		return false, fmt.Errorf("certs: remove %s: %w", name, err)
 	}
 	if err := m.guard(ctx, name); err != nil {

@@ -143,7 +143,7 @@ func (m *Manager) Stop() {
 func (m *Manager) loadQueue(ctx context.Context) error {
 	err := m.eachHost(ctx, func(h *Host, _ keyring) {
 		m.sched.schedule(h.Hostname, m.nextWake(h))
-	})
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("certs: Start: %w", err)
 	}

@@ -1,0 +1,188 @@
+package certs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/certs-dev/certs/store"
+)
+
+// DamagedRecord is a stored hostname record the Manager cannot read: a
+// damaged file (see store.ErrDamaged), a record written by a newer version
+// of this library (ErrRecordVersion), or one that does not decode. It is
+// skipped and reported; every other hostname goes on being served.
+type DamagedRecord struct {
+	Hostname string `json:"hostname"`
+	// Err says what is wrong and what to do; it never quotes secrets.
+	Err error `json:"-"`
+}
+
+// MarshalJSON writes the hostname and the error's message.
+func (d DamagedRecord) MarshalJSON() ([]byte, error) {
+	msg := ""
+	if d.Err != nil {
+		msg = d.Err.Error()
+	}
+	return json.Marshal(struct {
+		Hostname string `json:"hostname"`
+		Error    string `json:"error"`
+	}{d.Hostname, msg})
+}
+
+// DamagedRecordsError is returned by Reload when it skipped damaged
+// records: the index was rebuilt from every other record, and a damaged
+// hostname goes on being served as it was before. It matches ErrDamaged.
+type DamagedRecordsError struct {
+	Records []DamagedRecord
+}
+
+// Error names the damaged hostnames (at most ten) and says what to do.
+func (e *DamagedRecordsError) Error() string {
+	names := make([]string, 0, min(len(e.Records), 10))
+	for _, d := range e.Records[:min(len(e.Records), 10)] {
+		names = append(names, d.Hostname)
+	}
+	more := ""
+	if len(e.Records) > 10 {
+		more = fmt.Sprintf(" and %d more", len(e.Records)-10)
+	}
+	return fmt.Sprintf("certs: %d stored records are damaged and were skipped (%s%s); every other hostname is served. "+
+		"Restore them from a backup or remove them (Manager.Remove); Manager.Damaged has each one's error",
+		len(e.Records), strings.Join(names, ", "), more)
+}
+
+// Is makes errors.Is(err, ErrDamaged) true.
+func (e *DamagedRecordsError) Is(target error) bool { return target == ErrDamaged }
+
+// damagedSet remembers the records the last load skipped.
+type damagedSet struct {
+	mu      sync.Mutex
+	records []DamagedRecord
+}
+
+// Damaged returns the stored records the last New or Reload could not read
+// and skipped (each with its error); nil when there were none.
+func (m *Manager) Damaged() []DamagedRecord {
+	m.damaged.mu.Lock()
+	defer m.damaged.mu.Unlock()
+	return append([]DamagedRecord(nil), m.damaged.records...)
+}
+
+// Reload rebuilds the serving index from the Store. New calls it; call it
+// again when another process changed the shared Store. A record that cannot
+// be read (damaged, written by a newer version) is skipped, logged, emitted
+// as a "damaged" event and listed by Damaged; what was served for it before
+// goes on being served, and Reload returns a *DamagedRecordsError after
+// rebuilding everything else. A Store that cannot be read at all (or
+// decrypted with the configured keys: store.ErrDecrypt) is an error and
+// changes nothing.
+func (m *Manager) Reload(ctx context.Context) error {
+	var damaged []DamagedRecord
+	m.indexMu.Lock()
+	old, oldClaims := m.index.Load(), m.claims
+	snap, claims := newSnapshot(), claimIndex{}
+	err := m.eachHost(ctx, func(h *Host, keys keyring) {
+		if sv, _ := m.servedFor(h, keys, false); sv != nil {
+			snap = claims.apply(snap, h.Hostname, sv, m.warnConflict(h.Hostname))
+		}
+	}, func(d DamagedRecord) {
+		damaged = append(damaged, d)
+		if sv := oldClaims.servingOf(old, d.Hostname); sv != nil {
+			snap = claims.apply(snap, d.Hostname, sv, m.warnConflict(d.Hostname))
+		}
+	})
+	if err != nil {
+		m.indexMu.Unlock()
+		return fmt.Errorf("certs: load records: %w", err)
+	}
+	m.index.Store(snap.compact())
+	m.claims = claims
+	m.indexMu.Unlock()
+	m.damaged.mu.Lock()
+	m.damaged.records = damaged
+	m.damaged.mu.Unlock()
+	for _, d := range damaged {
+		m.emit(ctx, EventDamaged, d.Hostname, "", nil, d.Err)
+	}
+	if len(damaged) > 0 {
+		return &DamagedRecordsError{Records: damaged}
+	}
+	return nil
+}
+
+// eachHost pages through every stored hostname in name order (the order a
+// Store lists cheaply) and calls fn for each record that decodes, and
+// damaged (when not nil) for each that cannot be read; both are logged.
+func (m *Manager) eachHost(ctx context.Context, fn func(*Host, keyring), damaged func(DamagedRecord)) error {
+	opts := store.ListOptions{Limit: 1000}
+	report := func(d DamagedRecord) {
+		m.log.Warn("certs: skipping damaged record", "hostname", d.Hostname, "error", d.Err)
+		if damaged != nil {
+			damaged(d)
+		}
+	}
+	for {
+		page, err := m.store.List(ctx, opts)
+		if err != nil {
+			return err
+		}
+		for _, d := range page.Damaged {
+			report(DamagedRecord{Hostname: d.Name, Err: d})
+		}
+		for _, rec := range page.Records {
+			h, keys, err := decodeRecord(rec)
+			if err != nil {
+				report(DamagedRecord{Hostname: rec.Name, Err: err})
+				continue
+			}
+			fn(h, keys)
+		}
+		if page.NextCursor == "" {
+			return nil
+		}
+		opts.Cursor = page.NextCursor
+	}
+}
+
+// servingOf returns what snap serves from host's record: its own name and
+// the further names it holds, or nil.
+func (x *claimIndex) servingOf(snap *snapshot, host string) *serving {
+	own := snap.get(host)
+	if c := x.byName[host]; c != nil {
+		own = c.own
+	}
+	if own != nil && own.host != host {
+		own = nil
+	}
+	extra := map[string]*served{}
+	for _, n := range x.byHost[host] {
+		extra[n] = x.byName[n].e
+	}
+	if own == nil && len(extra) == 0 {
+		return nil
+	}
+	return &serving{own: own, extra: extra}
+}
+
+// ReloadHostname serves what the Store holds for one hostname: call it
+// when another process sharing the Store changed it (a platform's change
+// feed). A hostname no longer stored stops being served; one whose record
+// cannot be read goes on being served as it was, and the error (matching
+// ErrDamaged for a damaged record) is returned.
+func (m *Manager) ReloadHostname(ctx context.Context, hostname string) error {
+	name, err := NormalizeHostname(hostname)
+	if err != nil {
+		return err
+	}
+	if _, err := m.refresh(ctx, name); errors.Is(err, ErrNotFound) {
+		m.publish(name, nil)
+		m.sched.unschedule(name)
+	} else if err != nil {
+		return fmt.Errorf("certs: reload %s: %w", name, err)
+	}
+	return nil
+}
