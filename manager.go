@@ -233,4 +233,3 @@ func randDuration(d time.Duration) time.Duration {
 	}
 	return time.Duration(rand.Int64N(int64(d)))
 }
-
