@@ -1,8 +1,10 @@
 package validate
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -106,12 +108,18 @@ func (r *dnsResolver) climbCAA(ctx context.Context, name string) caaResult {
 				c := rr.(*dns.CAA)
 				out.rrs = append(out.rrs, CAARecord{Name: dnsName(n), Flag: c.Flag, Tag: c.Tag, Value: c.Value})
 			}
+			slices.SortFunc(out.rrs, compareCAA) // a set: servers order it as they like
 			return out
 		}
 		off, _ := dns.NextLabel(n, 0)
 		n = n[off:]
 	}
 	return caaResult{}
+}
+
+// compareCAA orders CAA records by tag, value and flag.
+func compareCAA(a, b CAARecord) int {
+	return cmp.Or(strings.Compare(a.Tag, b.Tag), strings.Compare(a.Value, b.Value), cmp.Compare(a.Flag, b.Flag))
 }
 
 // add appends e unless it is already reported: the same code and

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/certs-dev/certs/internal/bindtest"
 	"github.com/certs-dev/certs/internal/dnstest"
 	"github.com/certs-dev/certs/validate"
 )
@@ -37,19 +38,37 @@ func dnsJoin(parts ...[]string) []string {
 	return out
 }
 
-// startDNS serves example.com (the user's zone), platform.net (the CNAME
-// target) and example.org (somewhere else), plus records.
+// startDNS serves dnsZones plus records on the loopback server.
 func startDNS(t testing.TB, records ...string) *dnstest.Server {
 	t.Helper()
-	s := dnstest.Start(t,
-		dnstest.Zone{Name: "example.com"},
-		dnstest.Zone{Name: "platform.net", Records: []string{"app A 203.0.113.10", "app AAAA 2001:db8::10"}},
-		dnstest.Zone{Name: "example.org", Records: []string{"elsewhere A 198.51.100.9"}},
-	)
+	return startDNSOptions(t, dnstest.Options{}, records...)
+}
+
+func startDNSOptions(t testing.TB, opts dnstest.Options, records ...string) *dnstest.Server {
+	t.Helper()
+	opts.TSIG = map[string]string{dnstest.DefaultTSIGKeyName: dnstest.DefaultTSIGSecret}
+	s := dnstest.StartOptions(t, opts, dnsZones...)
 	if len(records) > 0 {
 		s.Add(records...)
 	}
 	return s
+}
+
+// dnsZones are the scenarios' zones: example.com (the user's zone),
+// platform.net (the CNAME target) and example.org (somewhere else).
+var dnsZones = []dnstest.Zone{
+	{Name: "example.com"},
+	{Name: "platform.net", Records: []string{"app A 203.0.113.10", "app AAAA 2001:db8::10"}},
+	{Name: "example.org", Records: []string{"elsewhere A 198.51.100.9"}},
+}
+
+// bindZones are dnsZones for BIND.
+func bindZones() []bindtest.Zone {
+	out := make([]bindtest.Zone, len(dnsZones))
+	for i, z := range dnsZones {
+		out[i] = bindtest.Zone{Name: z.Name, Records: z.Records}
+	}
+	return out
 }
 
 func dnsCheckOptions(s *dnstest.Server) validate.CheckOptions {
@@ -119,54 +138,103 @@ type dnsScenario struct {
 	name    string
 	host    string // default www.example.com
 	records []string
-	faults  map[string]dnstest.Fault
-	opts    func(*validate.CheckOptions)
-	flags   dnsFlags
-	want    validate.DNSRecords
-	errs    []dnsVerr
-	is      error // errors.Is(report.Err(), is) when set
-	setup   func(s *dnstest.Server)
-	extra   func(t *testing.T, s *dnstest.Server, rep *validate.DNSReport)
+	// child are the records of child.example.com, which example.com
+	// delegates to a second server on 127.0.0.2 (same port).
+	child  []string
+	faults map[string]dnstest.Fault // loopback server only
+	// servFailLoops makes the loopback server answer CNAME loops SERVFAIL,
+	// as BIND does.
+	servFailLoops bool
+	opts          func(*validate.CheckOptions)
+	flags         dnsFlags
+	want          validate.DNSRecords
+	errs          []dnsVerr
+	is            error                                                          // errors.Is(report.Err(), is) when set
+	setup         func(s *dnstest.Server)                                        // loopback server only
+	extra         func(t *testing.T, s *dnstest.Server, rep *validate.DNSReport) // s is nil against BIND
 }
 
+// runDNSScenarios runs each scenario against the loopback server
+// (internal/dnstest) and against BIND 9 (internal/bindtest) serving the
+// same zones. Scenarios that inject faults or change the loopback server
+// run against it alone.
 func runDNSScenarios(t *testing.T, scenarios []dnsScenario) {
 	t.Helper()
 	for _, tc := range scenarios {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := startDNS(t, tc.records...)
-			if tc.setup != nil {
-				tc.setup(s)
-			}
-			for name, f := range tc.faults {
-				s.SetFault(name, f)
-			}
-			opts := dnsCheckOptions(s)
-			if tc.opts != nil {
-				tc.opts(&opts)
-			}
-			host := tc.host
-			if host == "" {
-				host = "www.example.com"
-			}
-			rep, err := validate.Check(context.Background(), host, validate.Requirements(host, dnsPlatform), opts)
-			require.NoError(t, err)
-			require.Equal(t, host, rep.Hostname)
-			require.Equal(t, tc.flags, dnsReportFlags(rep))
-			require.Equal(t, dnsRecords(tc.want), rep.Records)
-			if tc.errs == nil {
-				tc.errs = []dnsVerr{}
-			}
-			require.Equal(t, tc.errs, dnsVerrs(rep, s.Addr()))
-			if tc.is != nil {
-				require.ErrorIs(t, rep.Err(), tc.is)
-			}
-			if len(tc.errs) == 0 {
-				require.NoError(t, rep.Err())
-			}
-			if tc.extra != nil {
-				tc.extra(t, s, rep)
+			t.Run("loopback", func(t *testing.T) { tc.run(t, tc.startLoopback(t)) })
+			if len(tc.faults) == 0 && tc.setup == nil && !tc.servFailLoops {
+				t.Run("bind9", func(t *testing.T) { tc.run(t, tc.startBIND(t)) })
 			}
 		})
+	}
+}
+
+// scenarioServer is where a scenario's zones are served.
+type scenarioServer struct {
+	addr, port string
+	loopback   *dnstest.Server // nil for BIND
+}
+
+func (tc dnsScenario) startLoopback(t *testing.T) scenarioServer {
+	s := startDNSOptions(t, dnstest.Options{ServFailLoops: tc.servFailLoops}, tc.records...)
+	if tc.child != nil {
+		s.Add(dnsDelegation...)
+		dnstest.StartOptions(t, dnstest.Options{IP: "127.0.0.2", Port: s.Port()}, dnstest.Zone{Name: "child.example.com", Records: tc.child})
+	}
+	if tc.setup != nil {
+		tc.setup(s)
+	}
+	for name, f := range tc.faults {
+		s.SetFault(name, f)
+	}
+	return scenarioServer{addr: s.Addr(), port: s.Port(), loopback: s}
+}
+
+func (tc dnsScenario) startBIND(t *testing.T) scenarioServer {
+	records := tc.records
+	if tc.child != nil {
+		records = dnsJoin(records, dnsDelegation)
+	}
+	s := bindtest.Start(t, bindtest.Options{Records: records}, bindZones()...)
+	if tc.child != nil {
+		bindtest.Start(t, bindtest.Options{IP: "127.0.0.2", Port: s.Port()}, bindtest.Zone{Name: "child.example.com", Records: tc.child})
+	}
+	return scenarioServer{addr: s.Addr(), port: s.Port()}
+}
+
+// dnsDelegation delegates child.example.com to 127.0.0.2.
+var dnsDelegation = []string{"child.example.com. NS ns1.child.example.com.", "ns1.child.example.com. A 127.0.0.2"}
+
+func (tc dnsScenario) run(t *testing.T, s scenarioServer) {
+	opts := validate.CheckOptions{Resolvers: []string{s.addr}, NameserverPort: s.port, Timeout: 150 * time.Millisecond, Retries: 1}
+	if s.loopback != nil {
+		opts = dnsCheckOptions(s.loopback)
+	}
+	if tc.opts != nil {
+		tc.opts(&opts)
+	}
+	host := tc.host
+	if host == "" {
+		host = "www.example.com"
+	}
+	rep, err := validate.Check(context.Background(), host, validate.Requirements(host, dnsPlatform), opts)
+	require.NoError(t, err)
+	require.Equal(t, host, rep.Hostname)
+	require.Equal(t, tc.flags, dnsReportFlags(rep))
+	require.Equal(t, dnsRecords(tc.want), rep.Records)
+	if tc.errs == nil {
+		tc.errs = []dnsVerr{}
+	}
+	require.Equal(t, tc.errs, dnsVerrs(rep, s.addr))
+	if tc.is != nil {
+		require.ErrorIs(t, rep.Err(), tc.is)
+	}
+	if len(tc.errs) == 0 {
+		require.NoError(t, rep.Err())
+	}
+	if tc.extra != nil {
+		tc.extra(t, s.loopback, rep)
 	}
 }

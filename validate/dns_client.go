@@ -21,15 +21,17 @@ type dnsClient struct {
 	retries int
 }
 
-// exchange asks server for name/qtype. It returns the response (whatever
-// its rcode) or a transport error: ErrDNSTimeout, or ErrDNSFailure
-// wrapping the cause. It returns ctx.Err() when ctx is done.
-func (c *dnsClient) exchange(ctx context.Context, server, name string, qtype uint16) (*dns.Msg, error) {
+// exchange asks server for name/qtype, with recursion desired when
+// recurse is set (resolvers) and without (authoritative servers). It
+// returns the response (whatever its rcode) or a transport error:
+// ErrDNSTimeout, or ErrDNSFailure wrapping the cause. It returns ctx.Err()
+// when ctx is done.
+func (c *dnsClient) exchange(ctx context.Context, server, name string, qtype uint16, recurse bool) (*dns.Msg, error) {
 	var lastErr error
 	for range c.retries + 1 {
 		m := new(dns.Msg)
 		m.SetQuestion(name, qtype)
-		m.RecursionDesired = true
+		m.RecursionDesired = recurse
 		m.SetEdns0(dnsUDPSize, false)
 		r, err := c.once(ctx, "udp", server, m)
 		if err == nil && r.Truncated {

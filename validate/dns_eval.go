@@ -58,6 +58,7 @@ func (rep *DNSReport) evalOwnership(req DNSRequirements, res lookupResult) {
 			rep.Records.OwnershipTXT = append(rep.Records.OwnershipTXT, v)
 		}
 	}
+	slices.Sort(rep.Records.OwnershipTXT) // a set: servers order it as they like
 	for _, v := range rep.Records.OwnershipTXT {
 		if slices.Contains(values, strings.TrimSpace(v)) {
 			rep.OwnershipTXTConfigured = true

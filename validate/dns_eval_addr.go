@@ -157,16 +157,22 @@ func canonicalAddr(s string) string {
 	return s
 }
 
-// addrStrings returns the addresses of A and AAAA records.
+// addrStrings returns the addresses of A and AAAA records, sorted: DNS
+// does not order the records of a set, and servers (BIND) shuffle them.
 func addrStrings(rrs []dns.RR) []string {
-	out := []string{}
+	var addrs []netip.Addr
 	for _, rr := range rrs {
 		switch v := rr.(type) {
 		case *dns.A:
-			out = append(out, canonicalAddr(v.A.String()))
+			addrs = append(addrs, netip.MustParseAddr(v.A.String()).Unmap())
 		case *dns.AAAA:
-			out = append(out, canonicalAddr(v.AAAA.String()))
+			addrs = append(addrs, netip.MustParseAddr(v.AAAA.String()).Unmap())
 		}
+	}
+	slices.SortFunc(addrs, netip.Addr.Compare)
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = a.String()
 	}
 	return out
 }

@@ -2,20 +2,24 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
 )
 
-// dnsResolver answers the questions of Check: it finds zones, asks their
-// authoritative servers directly and falls back to the recursive
+// dnsResolver is one lookup session of a Resolver: it finds zones, asks
+// their authoritative servers directly and falls back to the recursive
 // resolvers. It is safe for concurrent use; one is shared by the checks
-// of a CheckMany so that each zone is loaded once.
+// of a CheckMany so that each zone is loaded once, and each call of a
+// Resolver's methods gets a new one, so that records are always fresh.
 type dnsResolver struct {
 	opts   CheckOptions
 	client dnsClient
 	zones  zoneCache
+	// resolversOnly sends every query to the resolvers (ResolverOptions.ResolversOnly).
+	resolversOnly bool
 }
 
 func newDNSResolver(opts CheckOptions) *dnsResolver {
@@ -30,10 +34,10 @@ func newDNSResolver(opts CheckOptions) *dnsResolver {
 // ask sends the query to each server in turn until one answers NOERROR
 // or NXDOMAIN. On failure it returns a *LookupError naming the last
 // server, or ctx.Err().
-func (r *dnsResolver) ask(ctx context.Context, servers []string, name string, qtype uint16) (*dns.Msg, error) {
+func (r *dnsResolver) ask(ctx context.Context, servers []string, name string, qtype uint16, recurse bool) (*dns.Msg, error) {
 	lerr := &LookupError{Name: dnsName(name), Type: dns.TypeToString[qtype], Err: ErrDNSFailure}
 	for _, server := range servers {
-		m, err := r.client.exchange(ctx, server, name, qtype)
+		m, err := r.client.exchange(ctx, server, name, qtype, recurse)
 		if err == nil {
 			err = rcodeError(m.Rcode)
 		}
@@ -50,15 +54,19 @@ func (r *dnsResolver) ask(ctx context.Context, servers []string, name string, qt
 
 // askResolvers asks the recursive resolvers.
 func (r *dnsResolver) askResolvers(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
-	return r.ask(ctx, r.opts.Resolvers, name, qtype)
+	return r.ask(ctx, r.opts.Resolvers, name, qtype, true)
 }
 
 // askAuth asks the authoritative servers of name's zone: the closest
 // zone already loaded, or the zone found by walking up with SOA queries.
 // A referral to a child zone makes it find that zone and ask again. When
 // the authoritative servers fail, it asks the resolvers not yet asked and
-// reports the authoritative failure if they fail too.
+// reports the authoritative failure if they fail too. With resolversOnly
+// it asks the resolvers alone.
 func (r *dnsResolver) askAuth(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+	if r.resolversOnly {
+		return r.askResolvers(ctx, name, qtype)
+	}
 	zone := r.zones.closest(name)
 	if zone == nil {
 		z, err := r.zoneFor(ctx, name)
@@ -73,11 +81,11 @@ func (r *dnsResolver) askAuth(ctx context.Context, name string, qtype uint16) (*
 	if zone != nil {
 		servers = zone.servers
 	}
-	m, err := r.ask(ctx, servers, name, qtype)
+	m, err := r.ask(ctx, servers, name, qtype, false)
 	if err == nil && isReferral(m) {
 		if z, zerr := r.zoneFor(ctx, name); zerr == nil && z.apex != zone.apex {
 			servers = z.servers
-			m, err = r.ask(ctx, servers, name, qtype)
+			m, err = r.ask(ctx, servers, name, qtype, false)
 		}
 	}
 	if err == nil || ctx.Err() != nil {
@@ -98,7 +106,7 @@ func (r *dnsResolver) fallback(ctx context.Context, asked []string, name string,
 	if len(rest) == 0 {
 		return nil, authErr
 	}
-	m, err := r.ask(ctx, rest, name, qtype)
+	m, err := r.ask(ctx, rest, name, qtype, true)
 	switch {
 	case err == nil || ctx.Err() != nil:
 		return m, err
@@ -110,15 +118,21 @@ func (r *dnsResolver) fallback(ctx context.Context, asked []string, name string,
 
 // isReferral reports a non-authoritative answer delegating to a child zone.
 func isReferral(m *dns.Msg) bool {
+	return referralCut(m) != ""
+}
+
+// referralCut returns the owner of the NS records of a referral (the
+// child zone's apex, canonical), or "" when m is not a referral.
+func referralCut(m *dns.Msg) string {
 	if m.Authoritative || len(m.Answer) > 0 || m.Rcode != dns.RcodeSuccess {
-		return false
+		return ""
 	}
 	for _, rr := range m.Ns {
 		if rr.Header().Rrtype == dns.TypeNS {
-			return true
+			return dns.CanonicalName(rr.Header().Name)
 		}
 	}
-	return false
+	return ""
 }
 
 // lookupResult is the outcome of following a name to records of one type.
@@ -130,7 +144,10 @@ type lookupResult struct {
 }
 
 // follow looks up name/qtype at the authoritative servers, following
-// CNAMEs (within one answer and across zones) up to MaxCNAMEChain.
+// CNAMEs (within one answer and across zones) up to MaxCNAMEChain. A
+// SERVFAIL (what BIND and recursive resolvers answer for a CNAME loop) is
+// examined hop by hop with CNAME queries, so that a loop is reported as
+// one.
 func (r *dnsResolver) follow(ctx context.Context, name string, qtype uint16) lookupResult {
 	var res lookupResult
 	cur := dns.CanonicalName(name)
@@ -138,6 +155,9 @@ func (r *dnsResolver) follow(ctx context.Context, name string, qtype uint16) loo
 	for {
 		m, err := r.askAuth(ctx, cur, qtype)
 		if err != nil {
+			if errors.Is(err, ErrServFail) && qtype != dns.TypeCNAME {
+				err = r.chase(ctx, &res, seen, name, qtype, cur, err)
+			}
 			res.err = err
 			return res
 		}
@@ -162,6 +182,28 @@ func (r *dnsResolver) follow(ctx context.Context, name string, qtype uint16) loo
 			return res
 		}
 	}
+}
+
+// chase follows the CNAMEs from cur with CNAME queries, which servers
+// answer without following them, after a query of name/qtype failed at
+// cur with failed. It returns the loop or over-long chain it finds, else
+// failed.
+func (r *dnsResolver) chase(ctx context.Context, res *lookupResult, seen map[string]bool, name string, qtype uint16, cur string, failed error) error {
+	for range r.opts.MaxCNAMEChain + 1 {
+		m, err := r.askAuth(ctx, cur, dns.TypeCNAME)
+		if err != nil {
+			return failed
+		}
+		target := cnameTarget(m.Answer, cur)
+		if target == "" {
+			return failed
+		}
+		if err := r.chainStep(res, seen, name, qtype, target); err != nil {
+			return err
+		}
+		cur = target
+	}
+	return failed
 }
 
 // chainStep appends target to the chain, failing on a loop or an

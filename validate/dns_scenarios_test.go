@@ -41,8 +41,8 @@ func TestCheckAddresses(t *testing.T) {
 		name:    "one right and one wrong A",
 		records: dnsJoin([]string{"www.example.com. A 203.0.113.10", "www.example.com. A 198.51.100.7"}, rest),
 		flags:   dnsFlags{acme: true, owner: true, caa: true},
-		want: dnsWithAll(validate.DNSRecords{A: []string{"203.0.113.10", "198.51.100.7"},
-			ResolvedAddresses: []string{"203.0.113.10", "198.51.100.7"}}),
+		want: dnsWithAll(validate.DNSRecords{A: []string{"198.51.100.7", "203.0.113.10"},
+			ResolvedAddresses: []string{"198.51.100.7", "203.0.113.10"}}),
 		errs: []dnsVerr{
 			{"unexpected_a", "remove the A record www.example.com with value 198.51.100.7; it does not point to this platform",
 				validate.DNSRecordRef{Type: "A", Name: "www.example.com", Value: "198.51.100.7"}},
@@ -96,6 +96,30 @@ func TestCheckAddresses(t *testing.T) {
 		},
 		is: validate.ErrCNAMELoop,
 	}, {
+		name:          "CNAME loop answered SERVFAIL, as BIND answers it",
+		records:       dnsJoin([]string{"www.example.com. CNAME loop.example.com.", "loop.example.com. CNAME www.example.com."}, dnsGoodACME, dnsGoodOwner),
+		servFailLoops: true,
+		flags:         dnsFlags{acme: true, owner: true},
+		want: validate.DNSRecords{CNAME: []string{"loop.example.com", "www.example.com"},
+			ACMEChallengeCNAME: "www.example.com.abc123.platform-dns.net", OwnershipTXT: []string{"app-123"}},
+		errs: []dnsVerr{
+			{"cname_loop", "the CNAME chain of www.example.com loops (www.example.com -> loop.example.com -> www.example.com); change the CNAME record www.example.com to point to app.platform.net",
+				validate.DNSRecordRef{Type: "CNAME", Name: "www.example.com"}},
+		},
+		is: validate.ErrCNAMELoop,
+	}, {
+		name: "CNAME loop across zones",
+		records: dnsJoin([]string{"www.example.com. CNAME hop.example.org.", "hop.example.org. CNAME www.example.com."},
+			dnsGoodACME, dnsGoodOwner),
+		flags: dnsFlags{acme: true, owner: true},
+		want: validate.DNSRecords{CNAME: []string{"hop.example.org", "www.example.com"},
+			ACMEChallengeCNAME: "www.example.com.abc123.platform-dns.net", OwnershipTXT: []string{"app-123"}},
+		errs: []dnsVerr{
+			{"cname_loop", "the CNAME chain of www.example.com loops (www.example.com -> hop.example.org -> www.example.com); change the CNAME record www.example.com to point to app.platform.net",
+				validate.DNSRecordRef{Type: "CNAME", Name: "www.example.com"}},
+		},
+		is: validate.ErrCNAMELoop,
+	}, {
 		name: "CNAME chain longer than the bound",
 		records: dnsJoin([]string{"www.example.com. CNAME h1.example.com.", "h1.example.com. CNAME h2.example.com.",
 			"h2.example.com. CNAME app.platform.net."}, rest),
@@ -118,6 +142,40 @@ func TestCheckAddresses(t *testing.T) {
 			{"wrong_cname", "change the CNAME record www.example.com to point to app.platform.net; it points to elsewhere.example.org",
 				validate.DNSRecordRef{Type: "CNAME", Name: "www.example.com", Value: "app.platform.net"}},
 		},
+	}})
+}
+
+func TestCheckDelegatedChildZone(t *testing.T) {
+	child := []string{"www CNAME app.platform.net.", "_acme-challenge.www CNAME www.child.example.com.abc123.platform-dns.net.",
+		`_certs-ownership.www TXT "app-123"`}
+	zone := validate.DNSRecords{Zone: "child.example.com", SOA: "ns1.child.example.com", NS: []string{"ns1.child.example.com"}}
+	runDNSScenarios(t, []dnsScenario{{
+		name:    "a name in a child zone on another server",
+		host:    "www.child.example.com",
+		records: dnsGoodCAA,
+		child:   child,
+		flags:   dnsAllFlags(),
+		want: func() validate.DNSRecords {
+			r := zone
+			r.CNAME, r.A, r.AAAA = []string{"app.platform.net"}, []string{"203.0.113.10"}, []string{"2001:db8::10"}
+			r.ResolvedAddresses = []string{"203.0.113.10", "2001:db8::10"}
+			r.ACMEChallengeCNAME, r.OwnershipTXT, r.CAA = "www.child.example.com.abc123.platform-dns.net", []string{"app-123"}, dnsLECAA
+			return r
+		}(),
+	}, {
+		name:    "records hidden below the delegation in the parent are not seen",
+		host:    "www.child.example.com",
+		records: []string{"www.child.example.com. A 203.0.113.10"}, // occluded data in the parent
+		child:   []string{},
+		flags:   dnsFlags{caa: true},
+		want:    zone,
+		errs: []dnsVerr{
+			{"missing_cname", "add a CNAME record www.child.example.com with value app.platform.net",
+				validate.DNSRecordRef{Type: "CNAME", Name: "www.child.example.com", Value: "app.platform.net"}},
+			{"missing_ownership_txt", "add a TXT record _certs-ownership.www.child.example.com with value app-123",
+				validate.DNSRecordRef{Type: "TXT", Name: "_certs-ownership.www.child.example.com", Value: "app-123"}},
+		},
+		is: validate.ErrNXDomain,
 	}})
 }
 
@@ -216,12 +274,30 @@ func TestCheckACMEChallenge(t *testing.T) {
 	}, {
 		name:    "wildcard not delegated",
 		host:    "*.example.com",
+		records: dnsJoin(dnsGoodCAA, []string{"*.example.com. A 203.0.113.10", `_certs-ownership.example.com. TXT "app-123"`}),
+		flags:   dnsFlags{dns: true, owner: true, caa: true},
+		want: validate.DNSRecords{A: []string{"203.0.113.10"}, ResolvedAddresses: []string{"203.0.113.10"},
+			OwnershipTXT: []string{"app-123"}, CAA: dnsLECAA},
+		errs: []dnsVerr{{"missing_acme_challenge_cname",
+			"add a CNAME record _acme-challenge.example.com with value example.com.abc123.platform-dns.net; wildcard certificates need the DNS-01 challenge",
+			validate.DNSRecordRef{Type: "CNAME", Name: "_acme-challenge.example.com", Value: "example.com.abc123.platform-dns.net"}}},
+	}})
+}
+
+// TestCheckWildcardCNAMECoversChallenge: a wildcard CNAME also answers
+// for _acme-challenge (RFC 4592), as BIND showed; the fix is a record of
+// its own at _acme-challenge.
+func TestCheckWildcardCNAMECoversChallenge(t *testing.T) {
+	runDNSScenarios(t, []dnsScenario{{
+		name:    "wildcard CNAME answers for _acme-challenge",
+		host:    "*.example.com",
 		records: dnsJoin(dnsGoodCAA, []string{"*.example.com. CNAME app.platform.net.", `_certs-ownership.example.com. TXT "app-123"`}),
 		flags:   dnsFlags{dns: true, owner: true, caa: true},
 		want: validate.DNSRecords{CNAME: []string{"app.platform.net"}, A: []string{"203.0.113.10"}, AAAA: []string{"2001:db8::10"},
-			ResolvedAddresses: []string{"203.0.113.10", "2001:db8::10"}, OwnershipTXT: []string{"app-123"}, CAA: dnsLECAA},
-		errs: []dnsVerr{{"missing_acme_challenge_cname",
-			"add a CNAME record _acme-challenge.example.com with value example.com.abc123.platform-dns.net; wildcard certificates need the DNS-01 challenge",
+			ResolvedAddresses: []string{"203.0.113.10", "2001:db8::10"}, ACMEChallengeCNAME: "app.platform.net",
+			OwnershipTXT: []string{"app-123"}, CAA: dnsLECAA},
+		errs: []dnsVerr{{"wrong_acme_challenge_cname",
+			"change the CNAME record _acme-challenge.example.com to point to example.com.abc123.platform-dns.net; it points to app.platform.net",
 			validate.DNSRecordRef{Type: "CNAME", Name: "_acme-challenge.example.com", Value: "example.com.abc123.platform-dns.net"}}},
 	}})
 }
@@ -242,7 +318,7 @@ func TestCheckOwnership(t *testing.T) {
 		name:    "org value among others",
 		records: dnsJoin([]string{`_certs-ownership.www.example.com. TXT "unrelated"`, `_certs-ownership.www.example.com. TXT "org-" "456"`}, rest),
 		flags:   dnsAllFlags(),
-		want:    with("unrelated", "org-456"),
+		want:    with("org-456", "unrelated"), // sorted: a set has no order
 	}, {
 		name:    "missing",
 		records: rest,

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"net"
 	"slices"
 	"strings"
@@ -19,6 +20,8 @@ type dnsZone struct {
 	primary string   // SOA MNAME, no trailing dot
 	ns      []string // NS names, no trailing dot, sorted
 	servers []string // host:port of the authoritative servers
+	// addrs maps each NS name (no trailing dot) to its servers (host:port).
+	addrs map[string][]string
 }
 
 // zoneEntry is a zone being loaded or loaded; done closes when it is.
@@ -69,7 +72,7 @@ func (r *dnsResolver) zoneFor(ctx context.Context, name string) (*dnsZone, error
 	if failed {
 		return nil, err
 	}
-	apex, primary, err := r.findApex(ctx, name)
+	apex, primary, ref, err := r.findApex(ctx, name)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.zones.mu.Lock()
@@ -86,7 +89,7 @@ func (r *dnsResolver) zoneFor(ctx context.Context, name string) (*dnsZone, error
 	}
 	r.zones.mu.Unlock()
 	if !ok {
-		e.zone, e.err = r.loadZone(ctx, apex, primary)
+		e.zone, e.err = r.loadZone(ctx, apex, primary, ref)
 		close(e.done)
 	}
 	select {
@@ -99,62 +102,108 @@ func (r *dnsResolver) zoneFor(ctx context.Context, name string) (*dnsZone, error
 
 // findApex walks up from name asking the resolvers for SOA records. An
 // answer's SOA at the asked name, or the SOA of a negative answer that
-// did not go through a CNAME, names the zone.
-func (r *dnsResolver) findApex(ctx context.Context, name string) (apex, primary string, err error) {
+// did not go through a CNAME, names the zone. A referral (a server that
+// serves the parent zone and delegates the child) names the child zone
+// and is returned as ref, whose NS records and glue lead to its servers.
+// A name whose query fails with SERVFAIL but that has a CNAME (a loop
+// the server gives up on) is not an apex: the walk goes on above it.
+func (r *dnsResolver) findApex(ctx context.Context, name string) (apex, primary string, ref *dns.Msg, err error) {
 	for cand := name; ; {
 		m, err := r.askResolvers(ctx, cand, dns.TypeSOA)
-		if err != nil {
-			return "", "", err
-		}
-		if soa := soaAt(m.Answer, cand); soa != nil {
-			return cand, dnsName(soa.Ns), nil
-		}
-		if cnameTarget(m.Answer, cand) == "" {
+		switch {
+		case err != nil:
+			if !errors.Is(err, ErrServFail) || !r.isAlias(ctx, cand) {
+				return "", "", nil, err
+			}
+		case soaAt(m.Answer, cand) != nil:
+			return cand, dnsName(soaAt(m.Answer, cand).Ns), nil, nil
+		case referralCut(m) != "." && referralCut(m) != "" && dns.IsSubDomain(referralCut(m), cand):
+			return referralCut(m), "", m, nil
+		case cnameTarget(m.Answer, cand) == "":
 			if soa := firstSOA(m.Ns); soa != nil && dns.IsSubDomain(soa.Hdr.Name, cand) {
-				return dns.CanonicalName(soa.Hdr.Name), dnsName(soa.Ns), nil
+				return dns.CanonicalName(soa.Hdr.Name), dnsName(soa.Ns), nil, nil
 			}
 		}
 		off, end := dns.NextLabel(cand, 0)
 		if end {
-			return "", "", &LookupError{Name: dnsName(name), Type: "SOA", Err: ErrZoneNotFound}
+			return "", "", nil, &LookupError{Name: dnsName(name), Type: "SOA", Err: ErrZoneNotFound}
 		}
 		cand = cand[off:]
 	}
 }
 
-// loadZone asks the resolvers for the zone's NS records and their
-// addresses (glue first). A zone whose servers cannot be found is still
-// returned; queries for it then go to the resolvers.
-func (r *dnsResolver) loadZone(ctx context.Context, apex, primary string) (*dnsZone, error) {
-	z := &dnsZone{apex: apex, primary: primary}
-	m, err := r.askResolvers(ctx, apex, dns.TypeNS)
-	if err != nil {
-		return z, nil
-	}
-	glue := map[string][]string{}
-	for _, rr := range m.Extra {
-		if a, ok := rr.(*dns.A); ok {
-			glue[dns.CanonicalName(a.Hdr.Name)] = append(glue[dns.CanonicalName(a.Hdr.Name)], a.A.String())
+// isAlias reports whether name has a CNAME record, asking the resolvers
+// with a CNAME query (which servers answer without following it).
+func (r *dnsResolver) isAlias(ctx context.Context, name string) bool {
+	m, err := r.askResolvers(ctx, name, dns.TypeCNAME)
+	return err == nil && cnameTarget(m.Answer, name) != ""
+}
+
+// loadZone finds the zone's NS records and their addresses (glue first):
+// from the referral ref when the zone was found through one, else by
+// asking the resolvers. A zone whose servers cannot be found is still
+// returned; queries for it then go to the resolvers. The primary of a
+// zone found through a referral is asked of its own servers.
+func (r *dnsResolver) loadZone(ctx context.Context, apex, primary string, ref *dns.Msg) (*dnsZone, error) {
+	z := &dnsZone{apex: apex, primary: primary, addrs: map[string][]string{}}
+	if ref == nil {
+		m, err := r.askResolvers(ctx, apex, dns.TypeNS)
+		if err != nil {
+			return z, nil
 		}
+		ref = m
 	}
-	for _, rr := range m.Answer {
+	nsRRs := ref.Answer
+	if referralCut(ref) == apex {
+		nsRRs = ref.Ns
+	}
+	glue := glueAddrs(ref.Extra)
+	for _, rr := range nsRRs {
 		ns, ok := rr.(*dns.NS)
 		if !ok || !strings.EqualFold(ns.Hdr.Name, apex) {
 			continue
 		}
-		z.ns = append(z.ns, dnsName(ns.Ns))
-		addrs, ok := glue[dns.CanonicalName(ns.Ns)]
+		host := dns.CanonicalName(ns.Ns)
+		z.ns = append(z.ns, dnsName(host))
+		addrs, ok := glue[host]
 		if !ok {
-			addrs = r.hostAddrs(ctx, dns.CanonicalName(ns.Ns))
+			addrs = r.hostAddrs(ctx, host)
 		}
 		for _, ip := range addrs {
-			if s := net.JoinHostPort(ip, r.opts.NameserverPort); !slices.Contains(z.servers, s) && len(z.servers) < maxNameservers {
+			s := net.JoinHostPort(ip, r.opts.NameserverPort)
+			z.addrs[dnsName(host)] = append(z.addrs[dnsName(host)], s)
+			if !slices.Contains(z.servers, s) && len(z.servers) < maxNameservers {
 				z.servers = append(z.servers, s)
 			}
 		}
 	}
 	slices.Sort(z.ns)
+	if z.primary == "" && len(z.servers) > 0 {
+		if m, err := r.ask(ctx, z.servers, apex, dns.TypeSOA, false); err == nil && soaAt(m.Answer, apex) != nil {
+			z.primary = dnsName(soaAt(m.Answer, apex).Ns)
+		}
+	}
 	return z, nil
+}
+
+// glueAddrs maps the owners of the A records in extra to their
+// addresses, else (for names without any) of the AAAA records.
+func glueAddrs(extra []dns.RR) map[string][]string {
+	v4, v6 := map[string][]string{}, map[string][]string{}
+	for _, rr := range extra {
+		switch a := rr.(type) {
+		case *dns.A:
+			v4[dns.CanonicalName(a.Hdr.Name)] = append(v4[dns.CanonicalName(a.Hdr.Name)], a.A.String())
+		case *dns.AAAA:
+			v6[dns.CanonicalName(a.Hdr.Name)] = append(v6[dns.CanonicalName(a.Hdr.Name)], a.AAAA.String())
+		}
+	}
+	for host, addrs := range v6 {
+		if _, ok := v4[host]; !ok {
+			v4[host] = addrs
+		}
+	}
+	return v4
 }
 
 // hostAddrs resolves a nameserver's IPv4 addresses, else its IPv6 ones,

@@ -162,3 +162,66 @@ func TestUpdate(t *testing.T) {
 	require.Equal(t, uint16(dns.RcodeBadSig), r.IsTsig().Error)
 	require.Empty(t, s.Records("_acme-challenge.example.com", dns.TypeTXT))
 }
+
+func TestReferrals(t *testing.T) {
+	z := exampleZone()
+	z.Records = append(z.Records, "child NS ns1.child", "ns1.child A 127.0.0.2", "alias-in CNAME www.child")
+	s := dnstest.Start(t, z)
+	tests := []struct {
+		name  string
+		qname string
+		qtype uint16
+		aa    bool
+		ns    int
+		extra int
+	}{
+		{"SOA of the child apex is referred", "child.example.com", dns.TypeSOA, false, 1, 1},
+		{"name below the cut is referred", "_acme-challenge.www.child.example.com", dns.TypeTXT, false, 1, 1},
+		{"glue name is referred", "ns1.child.example.com", dns.TypeA, false, 1, 1},
+		{"parent names are answered", "www.example.com", dns.TypeA, true, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := query(t, s.Addr(), "udp", tc.qname, tc.qtype)
+			require.Equal(t, dns.RcodeSuccess, r.Rcode)
+			require.Equal(t, tc.aa, r.Authoritative)
+			require.Len(t, r.Ns, tc.ns)
+			require.Len(t, r.Extra, tc.extra, "glue")
+		})
+	}
+	r := query(t, s.Addr(), "udp", "alias-in.example.com", dns.TypeA)
+	require.True(t, r.Authoritative)
+	require.Len(t, r.Answer, 1, "a CNAME into a delegated zone is not chased")
+}
+
+func TestServFailLoops(t *testing.T) {
+	tests := []struct {
+		name  string
+		opts  dnstest.Options
+		rcode int
+	}{
+		{"NOERROR by default", dnstest.Options{}, dns.RcodeSuccess},
+		{"SERVFAIL like BIND", dnstest.Options{ServFailLoops: true}, dns.RcodeServerFailure},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := dnstest.StartOptions(t, tc.opts, exampleZone())
+			r := query(t, s.Addr(), "udp", "loop1.example.com", dns.TypeA)
+			require.Equal(t, dns.RcodeToString[tc.rcode], dns.RcodeToString[r.Rcode])
+			require.True(t, r.Authoritative)
+			require.Len(t, r.Answer, 2, "the chain so far, as BIND sends it")
+			cname := query(t, s.Addr(), "udp", "loop1.example.com", dns.TypeCNAME)
+			require.Equal(t, dns.RcodeSuccess, cname.Rcode, "a CNAME query is not chased")
+			require.Len(t, cname.Answer, 1)
+		})
+	}
+}
+
+func TestSecondAddressSamePort(t *testing.T) {
+	parent := dnstest.Start(t, exampleZone())
+	child := dnstest.StartOptions(t, dnstest.Options{IP: "127.0.0.2", Port: parent.Port()},
+		dnstest.Zone{Name: "child.example.com", Records: []string{"www A 192.0.2.7"}})
+	require.Equal(t, "127.0.0.2:"+parent.Port(), child.Addr())
+	r := query(t, child.Addr(), "udp", "www.child.example.com", dns.TypeA)
+	require.Len(t, r.Answer, 1)
+}

@@ -32,7 +32,7 @@ func (s *Server) serveDNS(w dns.ResponseWriter, r *dns.Msg) {
 		_ = w.WriteMsg(reply)
 		return
 	}
-	s.zones.answer(q, reply)
+	s.zones.answer(q, reply, s.servFailLoops)
 	size := dns.MinMsgSize
 	if opt := r.IsEdns0(); opt != nil {
 		reply.SetEdns0(opt.UDPSize(), false)

@@ -1,7 +1,8 @@
-// Package dnstest runs a real authoritative DNS server on 127.0.0.1 for
-// tests: in-memory zones that can change at run time, RFC 2136 dynamic
-// updates signed with TSIG, and injected faults (SERVFAIL, timeouts,
-// truncated UDP answers).
+// Package dnstest runs a real authoritative DNS server on loopback for
+// tests: in-memory zones that can change at run time, delegations to child
+// zones (referrals), RFC 2136 dynamic updates signed with TSIG, and
+// injected faults (SERVFAIL, timeouts, truncated UDP answers). It can
+// answer CNAME loops the way BIND does (Options.ServFailLoops).
 //
 // It is a leaf package: it imports nothing else of this module. Each
 // Server has its own dns.ServeMux; nothing is registered on miekg/dns's
@@ -32,6 +33,16 @@ type Options struct {
 	// UPDATE messages must be signed with one of them; unsigned ones are
 	// REFUSED and ones with a bad signature get NOTAUTH with a TSIG error.
 	TSIG map[string]string
+	// IP is the loopback address to listen on; empty means 127.0.0.1.
+	// A second server on 127.0.0.2 and the same Port serves a child zone
+	// whose NS glue points there (Linux routes all of 127.0.0.0/8 to lo).
+	IP string
+	// Port to listen on (UDP and TCP); empty means a free one.
+	Port string
+	// ServFailLoops answers a query whose CNAME chain loops with SERVFAIL
+	// and the chain so far, as BIND 9 does; by default the answer is
+	// NOERROR with the chain.
+	ServFailLoops bool
 }
 
 // Stats counts what a Server received.
@@ -49,6 +60,8 @@ type Server struct {
 	udp    atomic.Int64
 	tcp    atomic.Int64
 	upd    atomic.Int64
+
+	servFailLoops bool
 }
 
 // Start serves zones with the default TSIG key and shuts down in
@@ -61,11 +74,15 @@ func Start(tb testing.TB, zones ...Zone) *Server {
 // StartOptions is Start with options.
 func StartOptions(tb testing.TB, opts Options, zones ...Zone) *Server {
 	tb.Helper()
-	s := &Server{tb: tb, zones: newZoneStore()}
+	s := &Server{tb: tb, zones: newZoneStore(), servFailLoops: opts.ServFailLoops}
 	for _, z := range zones {
 		s.AddZone(z)
 	}
-	pc, ln := listenSamePort(tb)
+	ip := opts.IP
+	if ip == "" {
+		ip = "127.0.0.1"
+	}
+	pc, ln := listenSamePort(tb, ip, opts.Port)
 	s.addr = pc.LocalAddr().String()
 	mux := dns.NewServeMux()
 	mux.HandleFunc(".", s.serveDNS)
@@ -87,14 +104,21 @@ func StartOptions(tb testing.TB, opts Options, zones ...Zone) *Server {
 	return s
 }
 
-// listenSamePort opens UDP and TCP sockets on one free port of 127.0.0.1.
-func listenSamePort(tb testing.TB) (net.PacketConn, net.Listener) {
+// listenSamePort opens UDP and TCP sockets on port of ip, or on one free
+// port when port is empty.
+func listenSamePort(tb testing.TB, ip, port string) (net.PacketConn, net.Listener) {
 	tb.Helper()
+	attempts := 20
+	if port != "" {
+		attempts = 1
+	} else {
+		port = "0"
+	}
 	var lastErr error
-	for range 20 {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	for range attempts {
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(ip, port))
 		if err != nil {
-			tb.Fatalf("dnstest: listen udp: %v", err)
+			tb.Fatalf("dnstest: listen udp on %s port %s: %v", ip, port, err)
 		}
 		ln, err := net.Listen("tcp", pc.LocalAddr().String())
 		if err == nil {
@@ -106,7 +130,7 @@ func listenSamePort(tb testing.TB) (net.PacketConn, net.Listener) {
 		lastErr = err
 		_ = pc.Close()
 	}
-	tb.Fatalf("dnstest: no free port for both UDP and TCP: %v", lastErr)
+	tb.Fatalf("dnstest: no port on %s free for both UDP and TCP: %v", ip, lastErr)
 	return nil, nil
 }
 
@@ -127,7 +151,7 @@ func accept(dh dns.Header) dns.MsgAcceptAction {
 	return dns.MsgAccept
 }
 
-// Addr is the server's "127.0.0.1:port", for UDP and TCP alike.
+// Addr is the server's "ip:port", for UDP and TCP alike.
 func (s *Server) Addr() string { return s.addr }
 
 // Port is the server's port.
