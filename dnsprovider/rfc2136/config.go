@@ -36,7 +36,13 @@ type Config struct {
 	// TTL of the TXT records in seconds; zero means DefaultTTL.
 	TTL uint32
 	// Zone to update; empty means the zone of each record, found by
-	// asking Nameserver for SOA records.
+	// asking Nameserver for SOA records. When Nameserver delegates the
+	// record's zone to other servers (it answers with a referral), the
+	// update goes to that child zone's primary (its SOA MNAME, at the
+	// address of the referral's glue and Nameserver's port), signed with
+	// the same key; a failure there is a *DelegationError naming the child
+	// zone and its servers. An update sent to the parent would be hidden
+	// below the delegation.
 	Zone string
 	// Timeout bounds each exchange with the server; zero means DefaultTimeout.
 	Timeout time.Duration

@@ -3,6 +3,7 @@ package rfc2136
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/miekg/dns"
 )
@@ -17,7 +18,43 @@ var (
 	ErrNotZone      = errors.New("dnsprovider: rfc2136: the record is outside the zone (NOTZONE); set Zone to a zone that contains the record")
 	ErrUpdateFailed = errors.New("dnsprovider: rfc2136: the update failed")
 	ErrZoneNotFound = errors.New("dnsprovider: rfc2136: no zone (SOA) found for the record at the nameserver; set Config.Zone")
+	// ErrDelegated matches every *DelegationError.
+	ErrDelegated = errors.New("dnsprovider: rfc2136: the record is in a child zone that Nameserver delegates to other servers")
 )
+
+// DelegationError reports a record in a child zone that Nameserver
+// delegates to other servers (it answered with a referral), whose update
+// at the child zone's primary could not be made. Sent to Nameserver, the
+// record would sit in the parent zone below the delegation, never seen.
+type DelegationError struct {
+	// Name is the TXT record; Zone the child zone; NS its nameservers
+	// and Servers their addresses ("host:port", from the referral's glue).
+	Name, Zone  string
+	NS, Servers []string
+	// Primary is the child zone's primary the update went to ("" when
+	// none was found); Err why the update there failed (an *UpdateError
+	// with its sentinel, or a lookup error).
+	Primary string
+	Err     error
+
+	addrs map[string][]string
+}
+
+// Error implements the error interface.
+func (e *DelegationError) Error() string {
+	where := e.Primary
+	if where == "" {
+		where = "its primary"
+	}
+	return fmt.Sprintf("dnsprovider: rfc2136: TXT %s is in zone %s, delegated to %s (%s), and the update at %s failed: %v; "+
+		"set Nameserver to the primary of %s and use a TSIG key that it accepts",
+		e.Name, strings.TrimSuffix(e.Zone, "."), strings.Join(e.NS, ", "), strings.Join(e.Servers, ", "), where, e.Err,
+		strings.TrimSuffix(e.Zone, "."))
+}
+
+// Unwrap returns ErrDelegated and the cause, so that errors.Is finds
+// both (ErrDelegated and ErrBadTSIG, for example).
+func (e *DelegationError) Unwrap() []error { return []error{ErrDelegated, e.Err} }
 
 // UpdateError is a failed dynamic update.
 type UpdateError struct {

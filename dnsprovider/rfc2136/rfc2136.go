@@ -13,6 +13,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/certs-dev/certs"
+	"github.com/certs-dev/certs/validate"
 )
 
 var _ certs.DNSProvider = (*Provider)(nil)
@@ -22,6 +23,7 @@ var _ certs.DNSProvider = (*Provider)(nil)
 // queries to find the zone when Config.Zone is empty).
 type Provider struct {
 	cfg Config
+	res *validate.Resolver // finds zones at the nameserver
 }
 
 // New checks cfg and returns a Provider. It does no I/O.
@@ -30,7 +32,11 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{cfg: cfg}, nil
+	res, err := validate.NewResolver(validate.ResolverOptions{Resolvers: []string{cfg.Nameserver}, Timeout: cfg.Timeout})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	return &Provider{cfg: cfg, res: res}, nil
 }
 
 // String describes the provider without its secret.
@@ -55,26 +61,32 @@ func (p *Provider) CleanUp(ctx context.Context, rec certs.DNSRecord) error {
 	return p.update(ctx, "cleanup", rec, func(m *dns.Msg, rr dns.RR) { m.Remove([]dns.RR{rr}) })
 }
 
-// update builds and sends one UPDATE for rec's TXT record.
+// update builds and sends one UPDATE for rec's TXT record, to the zone's
+// primary: Nameserver, or the primary of a child zone it delegates to.
 func (p *Provider) update(ctx context.Context, op string, rec certs.DNSRecord, build func(*dns.Msg, dns.RR)) error {
 	name := recordName(rec)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("dnsprovider: rfc2136: %s TXT %s: %w", op, name, err)
 	}
-	zone := p.cfg.Zone
-	if zone == "" {
-		z, err := p.findZone(ctx, name)
+	target := zoneTarget{zone: p.cfg.Zone, server: p.cfg.Nameserver}
+	if target.zone == "" {
+		t, err := p.findZone(ctx, name)
 		if err != nil {
 			return fmt.Errorf("dnsprovider: rfc2136: %s TXT %s: %w", op, name, err)
 		}
-		zone = z
+		target = t
 	}
 	txt := &dns.TXT{Hdr: dns.RR_Header{Name: name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: p.cfg.TTL},
 		Txt: []string{rec.Value}}
 	m := new(dns.Msg)
-	m.SetUpdate(zone)
+	m.SetUpdate(target.zone)
 	build(m, txt)
-	return p.send(ctx, m, &UpdateError{Op: op, Name: name, Zone: zone, Server: p.cfg.Nameserver, Rcode: -1})
+	err := p.send(ctx, target.server, m, &UpdateError{Op: op, Name: name, Zone: target.zone, Server: target.server, Rcode: -1})
+	if err != nil && target.delegation != nil && ctxErr(ctx) == nil {
+		target.delegation.Primary, target.delegation.Err = target.server, err
+		return target.delegation
+	}
+	return err
 }
 
 // recordName is the record's FQDN, or _acme-challenge.<Domain>.
@@ -85,15 +97,15 @@ func recordName(rec certs.DNSRecord) string {
 	return dns.CanonicalName("_acme-challenge." + strings.TrimPrefix(rec.Domain, "*."))
 }
 
-// send signs m, sends it and maps the answer to an *UpdateError.
-func (p *Provider) send(ctx context.Context, m *dns.Msg, uerr *UpdateError) error {
+// send signs m, sends it to server and maps the answer to an *UpdateError.
+func (p *Provider) send(ctx context.Context, server string, m *dns.Msg, uerr *UpdateError) error {
 	c := p.client("udp")
 	if p.cfg.TSIGKeyName != "" {
 		m.SetTsig(p.cfg.TSIGKeyName, p.cfg.TSIGAlgorithm, 300, time.Now().Unix())
 	}
-	r, err := p.exchange(ctx, c, m)
+	r, err := p.exchange(ctx, c, server, m)
 	if err == nil && r.Truncated {
-		r, err = p.exchange(ctx, p.client("tcp"), m)
+		r, err = p.exchange(ctx, p.client("tcp"), server, m)
 	}
 	if err := ctxErr(ctx); err != nil {
 		uerr.Err = err
@@ -131,9 +143,9 @@ func (p *Provider) client(network string) *dns.Client {
 	return c
 }
 
-// exchange sends m over a new connection that ctx can interrupt.
-func (p *Provider) exchange(ctx context.Context, c *dns.Client, m *dns.Msg) (*dns.Msg, error) {
-	conn, err := c.DialContext(ctx, p.cfg.Nameserver)
+// exchange sends m to server over a new connection that ctx can interrupt.
+func (p *Provider) exchange(ctx context.Context, c *dns.Client, server string, m *dns.Msg) (*dns.Msg, error) {
+	conn, err := c.DialContext(ctx, server)
 	if err != nil {
 		return nil, err
 	}
@@ -157,32 +169,4 @@ func ctxErr(ctx context.Context) error {
 		return context.DeadlineExceeded
 	}
 	return nil
-}
-
-// findZone asks the nameserver for SOA records from name upwards: the
-// zone is the first name with an SOA in the answer, or the owner of the
-// SOA in a negative answer's authority section.
-func (p *Provider) findZone(ctx context.Context, name string) (string, error) {
-	c := &dns.Client{Net: "udp", Timeout: p.cfg.Timeout}
-	for cand := name; ; {
-		q := new(dns.Msg)
-		q.SetQuestion(cand, dns.TypeSOA)
-		r, err := p.exchange(ctx, c, q)
-		if err != nil {
-			if err := ctxErr(ctx); err != nil {
-				return "", err
-			}
-			return "", fmt.Errorf("%w (asking %s for SOA %s: %w)", ErrZoneNotFound, p.cfg.Nameserver, cand, err)
-		}
-		for _, rr := range append(r.Answer, r.Ns...) {
-			if soa, ok := rr.(*dns.SOA); ok && dns.IsSubDomain(soa.Hdr.Name, name) {
-				return dns.CanonicalName(soa.Hdr.Name), nil
-			}
-		}
-		off, end := dns.NextLabel(cand, 0)
-		if end {
-			return "", ErrZoneNotFound
-		}
-		cand = cand[off:]
-	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/certs-dev/certs"
 	"github.com/certs-dev/certs/dnsprovider/dnsprovidertest"
 	"github.com/certs-dev/certs/dnsprovider/rfc2136"
+	"github.com/certs-dev/certs/internal/bindtest"
 	"github.com/certs-dev/certs/internal/dnstest"
 )
 
@@ -32,25 +33,108 @@ func config(s *dnstest.Server) rfc2136.Config {
 	}
 }
 
+// delegation delegates child.example.com to a server on 127.0.0.2.
+var delegation = []string{"child.example.com. NS ns1.child.example.com.", "ns1.child.example.com. A 127.0.0.2"}
+
 func TestConformance(t *testing.T) {
 	tests := []struct {
 		name   string
 		zone   string
 		domain string
+		child  bool // the record's zone is delegated to a second server
 	}{
-		{"zone found by SOA", "", "www.example.com"},
-		{"zone found in a child zone", "", "www.sub.example.com"},
-		{"explicit zone", "example.com", "example.com"},
+		{"zone found by SOA", "", "www.example.com", false},
+		{"zone found in a child zone", "", "www.sub.example.com", false},
+		{"explicit zone", "example.com", "example.com", false},
+		{"zone delegated to a second server is updated there", "", "www.child.example.com", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := start(t)
+			holder := s
+			if tc.child {
+				s.Add(delegation...)
+				holder = dnstest.StartOptions(t, dnstest.Options{TSIG: map[string]string{dnstest.DefaultTSIGKeyName: dnstest.DefaultTSIGSecret},
+					IP: "127.0.0.2", Port: s.Port()}, dnstest.Zone{Name: "child.example.com"})
+			}
 			cfg := config(s)
 			cfg.Zone = tc.zone
 			p, err := rfc2136.New(cfg)
 			require.NoError(t, err)
-			dnsprovidertest.Run(t, p, dnsprovidertest.Config{Nameserver: s.Addr(), Domain: tc.domain})
-			require.Positive(t, s.Stats().Updates)
+			dnsprovidertest.Run(t, p, dnsprovidertest.Config{Nameserver: holder.Addr(), Domain: tc.domain})
+			require.Positive(t, holder.Stats().Updates)
+			if tc.child {
+				require.Zero(t, s.Stats().Updates, "nothing is sent to the parent, where it would be hidden")
+			}
+		})
+	}
+}
+
+// TestConformanceBIND runs the conformance suite against BIND 9 with
+// TSIG-signed updates, including a child zone delegated to a second named.
+func TestConformanceBIND(t *testing.T) {
+	keys := map[string]string{dnstest.DefaultTSIGKeyName: dnstest.DefaultTSIGSecret}
+	tests := []struct {
+		name   string
+		zone   string
+		domain string
+		child  bool
+	}{
+		{"zone found by SOA", "", "www.example.com", false},
+		{"explicit zone", "example.com", "example.com", false},
+		{"zone delegated to a second named is updated there", "", "www.child.example.com", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			parent := bindtest.Start(t, bindtest.Options{TSIG: keys, Records: delegation}, bindtest.Zone{Name: "example.com"})
+			holder := parent
+			if tc.child {
+				holder = bindtest.Start(t, bindtest.Options{TSIG: keys, IP: "127.0.0.2", Port: parent.Port()},
+					bindtest.Zone{Name: "child.example.com"})
+			}
+			p, err := rfc2136.New(rfc2136.Config{Nameserver: parent.Addr(), TSIGKeyName: dnstest.DefaultTSIGKeyName,
+				TSIGSecret: dnstest.DefaultTSIGSecret, Zone: tc.zone, Timeout: time.Second})
+			require.NoError(t, err)
+			dnsprovidertest.Run(t, p, dnsprovidertest.Config{Nameserver: holder.Addr(), Domain: tc.domain})
+		})
+	}
+}
+
+// TestDelegatedZoneErrors: when the child zone's primary refuses the
+// update, the error names the child zone and its servers, against the
+// loopback server and against BIND.
+func TestDelegatedZoneErrors(t *testing.T) {
+	keys := map[string]string{dnstest.DefaultTSIGKeyName: dnstest.DefaultTSIGSecret}
+	other := map[string]string{"other-key.": "b3RoZXIta2V5LXNlY3JldC0zMi1ieXRlcy1sb25nIQ=="}
+	servers := map[string]func(t *testing.T) (parent, child string){
+		"loopback": func(t *testing.T) (string, string) {
+			s := start(t)
+			s.Add(delegation...)
+			c := dnstest.StartOptions(t, dnstest.Options{TSIG: other, IP: "127.0.0.2", Port: s.Port()}, dnstest.Zone{Name: "child.example.com"})
+			return s.Addr(), c.Addr()
+		},
+		"bind9": func(t *testing.T) (string, string) {
+			s := bindtest.Start(t, bindtest.Options{TSIG: keys, Records: delegation}, bindtest.Zone{Name: "example.com"})
+			c := bindtest.Start(t, bindtest.Options{TSIG: other, IP: "127.0.0.2", Port: s.Port()}, bindtest.Zone{Name: "child.example.com"})
+			return s.Addr(), c.Addr()
+		},
+	}
+	for name, startServers := range servers {
+		t.Run(name, func(t *testing.T) {
+			parent, child := startServers(t)
+			p, err := rfc2136.New(rfc2136.Config{Nameserver: parent, TSIGKeyName: dnstest.DefaultTSIGKeyName,
+				TSIGSecret: dnstest.DefaultTSIGSecret, Timeout: time.Second})
+			require.NoError(t, err)
+			err = p.Present(context.Background(), certs.DNSRecord{Domain: "www.child.example.com", Value: "v"})
+			require.ErrorIs(t, err, rfc2136.ErrDelegated)
+			require.ErrorIs(t, err, rfc2136.ErrBadTSIG, "the child's primary does not know the key")
+			var de *rfc2136.DelegationError
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, "child.example.com", de.Zone)
+			require.Equal(t, []string{"ns1.child.example.com"}, de.NS)
+			require.Equal(t, []string{child}, de.Servers)
+			require.Contains(t, err.Error(), "zone child.example.com, delegated to ns1.child.example.com ("+child+")")
+			require.NotContains(t, err.Error(), dnstest.DefaultTSIGSecret)
 		})
 	}
 }
