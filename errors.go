@@ -178,3 +178,17 @@ var ErrNotFound = store.ErrNotFound
 // ErrDamaged matches a stored record that exists but cannot be read (see
 // store.ErrDamaged and DamagedRecordsError).
 var ErrDamaged = store.ErrDamaged
+
+// Errors of on-demand TLS (Config.OnDemand). A handshake that gets one
+// fails; the client may retry.
+var (
+	// ErrOnDemandDenied is returned when the on-demand policy refuses a
+	// name (the policy's own error is wrapped too).
+	ErrOnDemandDenied = errors.New("certs: on-demand issuance is not allowed for this name")
+	// ErrOnDemandBusy is returned when the on-demand limits
+	// (MaxConcurrent, MaxPerMinute) are reached.
+	ErrOnDemandBusy = errors.New("certs: too many on-demand orders right now; retry shortly")
+	// ErrOnDemandPending is returned when a handshake stopped waiting for
+	// its order (OnDemandConfig.Wait); the order goes on.
+	ErrOnDemandPending = errors.New("certs: the certificate for this name is being obtained")
+)

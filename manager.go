@@ -68,6 +68,11 @@ type Config struct {
 	// DNS configures DNS requirements, ownership and Check.
 	DNS DNSConfig
 
+	// OnDemand, when set, obtains certificates during handshakes for names
+	// the Manager does not hold, as its Decide policy allows (see
+	// OnDemandConfig). Nil (the default) never does. It needs an Issuer.
+	OnDemand *OnDemandConfig
+
 	// DefaultCertificate is served to clients that send no SNI. Nil makes
 	// such handshakes fail with ErrNoServerName.
 	DefaultCertificate *tls.Certificate
@@ -117,7 +122,8 @@ type Manager struct {
 	runMu sync.Mutex
 	stop  func()
 
-	damaged damagedSet
+	damaged  damagedSet
+	onDemand *onDemand // nil unless Config.OnDemand
 
 	expMu    sync.Mutex
 	expiring map[string]string // "host source" -> fingerprint whose expiring event was emitted
@@ -195,6 +201,16 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		m.store = enc
 	}
 	bindIssuerStore(cfg, m.store)
+	if cfg.OnDemand != nil {
+		od, err := cfg.OnDemand.withDefaults()
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Issuer == nil {
+			return nil, fmt.Errorf("%w: OnDemand needs an Issuer to obtain certificates", ErrInvalidConfig)
+		}
+		m.onDemand = newOnDemand(od, m.now)
+	}
 	m.index.Store(newSnapshot())
 	var damaged *DamagedRecordsError
 	if err := m.Reload(ctx); err != nil && !errors.As(err, &damaged) {

@@ -42,6 +42,8 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	switch {
 	case one != nil:
 		return one, nil
+	case e == nil && m.onDemand != nil:
+		return m.onDemandCertificate(hello)
 	case e == nil:
 		return nil, unknownHost(hello.ServerName)
 	}
