@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/miekg/dns"
 
 	"github.com/certs-dev/certs/validate"
 )
@@ -30,16 +28,36 @@ type DNSConfig struct {
 	// name does not point here for HTTP-01/TLS-ALPN-01 (ErrNotPointingHere).
 	PreflightObtain bool
 	// Resolvers ("host:port") find zones and their nameservers; empty
-	// means the resolvers of /etc/resolv.conf.
+	// means the resolvers of /etc/resolv.conf, which the Manager reads at
+	// its first Check (again later only if that read failed).
 	Resolvers []string
 	// NameserverPort is the port of authoritative nameservers; empty
 	// means 53.
 	NameserverPort string
 	// Timeout bounds each DNS query; zero means 2 seconds.
 	Timeout time.Duration
-	// CAIdentities are the CAA identities of the CAs in use; empty means
-	// letsencrypt.org.
+	// CAIdentities are the CAA identities of the CAs in use (the domains
+	// their CAA issue records name). Empty means those of Config.Issuer
+	// when it is a CAAIdentifier (the acme package's Issuer reads them
+	// from its CA's directory), else letsencrypt.org.
 	CAIdentities []string
+
+	// system holds the resolvers read from resolvConf ("" means
+	// /etc/resolv.conf) by the Manager that holds this configuration, so
+	// that it reads the file once. New copies the configuration before
+	// its first use; it is not copied after.
+	system     atomic.Value // []string
+	resolvConf string
+}
+
+// A CAAIdentifier is an Issuer that knows the domains its CA recognises
+// as its own in CAA issue records ("letsencrypt.org"). Check and Obtain's
+// DNS pre-flight check CAA against them when Config.DNS.CAIdentities is
+// empty. The acme package's Issuer implements it from its CA's ACME
+// directory (meta.caaIdentities). CAAIdentities must be safe for
+// concurrent use and should be cheap after its first call.
+type CAAIdentifier interface {
+	CAAIdentities(ctx context.Context) ([]string, error)
 }
 
 // Errors of DNS pre-flight checks.
@@ -107,6 +125,13 @@ func (m *Manager) Check(ctx context.Context, hostname string) (*CheckResult, err
 	if err != nil {
 		return nil, err
 	}
+	return m.applyCheck(ctx, name, rep)
+}
+
+// applyCheck stores what the DNS report rep says on the hostname: the
+// summary, ownership, further names verified, and whether a pending
+// order is due at once.
+func (m *Manager) applyCheck(ctx context.Context, name string, rep *validate.DNSReport) (*CheckResult, error) {
 	further := m.verifyFurtherNames(ctx, name)
 	verified, retry := false, false
 	h, err := m.update(ctx, name, false, func(h *Host, _ keyring) error {
@@ -147,25 +172,68 @@ func summarize(r *validate.DNSReport) *CheckSummary {
 
 // checkDNS runs the leaf DNS check for name with the Manager's settings.
 func (m *Manager) checkDNS(ctx context.Context, name string) (*validate.DNSReport, error) {
-	resolvers := m.dnsCfg.Resolvers
-	if len(resolvers) == 0 {
-		conf, err := dns.ClientConfigFromFile("/etc/resolv.conf")
-		if err != nil || len(conf.Servers) == 0 {
-			return nil, fmt.Errorf("%w (reading /etc/resolv.conf: %v)", ErrNoResolvers, err)
-		}
-		for _, s := range conf.Servers {
-			resolvers = append(resolvers, net.JoinHostPort(s, conf.Port))
-		}
+	opts, err := m.checkOptions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("certs: check %s: %w", name, err)
 	}
-	req := validate.Requirements(name, m.dnsCfg.RequirementsConfig)
-	rep, err := validate.Check(ctx, name, req, validate.CheckOptions{
-		Resolvers: resolvers, NameserverPort: m.dnsCfg.NameserverPort,
-		Timeout: m.dnsCfg.Timeout, CAIdentities: m.dnsCfg.CAIdentities,
-	})
+	rep, err := validate.Check(ctx, name, m.dnsRequirements(name), opts)
 	if err != nil {
 		return nil, fmt.Errorf("certs: check %s: %w", name, err)
 	}
 	return rep, nil
+}
+
+// dnsRequirements are the records name needs under Config.DNS.
+func (m *Manager) dnsRequirements(name string) validate.DNSRequirements {
+	return validate.Requirements(name, m.dnsCfg.RequirementsConfig)
+}
+
+// checkOptions are the options of the Manager's DNS checks.
+func (m *Manager) checkOptions(ctx context.Context) (validate.CheckOptions, error) {
+	resolvers, err := m.resolvers()
+	if err != nil {
+		return validate.CheckOptions{}, err
+	}
+	return validate.CheckOptions{
+		Resolvers: resolvers, NameserverPort: m.dnsCfg.NameserverPort,
+		Timeout: m.dnsCfg.Timeout, CAIdentities: m.caIdentities(ctx),
+	}, nil
+}
+
+// resolvers are Config.DNS.Resolvers, else the system's, read once.
+func (m *Manager) resolvers() ([]string, error) {
+	if len(m.dnsCfg.Resolvers) > 0 {
+		return m.dnsCfg.Resolvers, nil
+	}
+	if servers, ok := m.dnsCfg.system.Load().([]string); ok {
+		return servers, nil
+	}
+	servers, err := validate.SystemResolvers(m.dnsCfg.resolvConf)
+	if err != nil {
+		return nil, fmt.Errorf("%w (the system's resolvers: %v)", ErrNoResolvers, err)
+	}
+	m.dnsCfg.system.CompareAndSwap(nil, servers)
+	return m.dnsCfg.system.Load().([]string), nil
+}
+
+// caIdentities are the CAA identities to check: Config.DNS.CAIdentities,
+// else the Issuer's (a CAAIdentifier), else nil, which validate reads as
+// letsencrypt.org. An Issuer that cannot tell (its CA is unreachable) is
+// logged, and letsencrypt.org checked.
+func (m *Manager) caIdentities(ctx context.Context) []string {
+	if len(m.dnsCfg.CAIdentities) > 0 {
+		return m.dnsCfg.CAIdentities
+	}
+	ci, ok := m.issuer.(CAAIdentifier)
+	if !ok {
+		return nil
+	}
+	ids, err := ci.CAAIdentities(ctx)
+	if err != nil && ctx.Err() == nil {
+		m.log.Warn("certs: the issuer's CAA identities are unknown; checking CAA for "+validate.DefaultCAIdentity,
+			"error", err)
+	}
+	return ids
 }
 
 // preflightDNS refuses an order that DNS says cannot succeed.
@@ -191,42 +259,70 @@ func (m *Manager) preflightDNS(ctx context.Context, req IssueRequest) error {
 
 // withRequirements fills a host's derived DNS requirements.
 func (m *Manager) withRequirements(h *Host) {
-	req := validate.Requirements(h.Hostname, m.dnsCfg.RequirementsConfig)
+	req := m.dnsRequirements(h.Hostname)
 	h.DNSRequirements = &req
 }
 
 // CheckMany runs Check for many hostnames, at most concurrency at a time
-// (zero means 16). Each hostname gets its result or its error; the call
-// itself fails only when ctx is done.
+// (zero means 16), sharing one DNS lookup session (validate.CheckEach) so
+// that each zone's nameservers are looked up once. Each hostname gets its
+// result or its error; the call itself fails only when ctx is done.
 func (m *Manager) CheckMany(ctx context.Context, hostnames []string, concurrency int) (map[string]*CheckResult, map[string]error, error) {
 	if concurrency <= 0 {
 		concurrency = 16
 	}
 	results := make(map[string]*CheckResult, len(hostnames))
-	errs := make(map[string]error)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, concurrency)
-	for _, h := range hostnames {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return results, errs, ctx.Err()
+	names, given, errs := m.checkTargets(ctx, hostnames)
+	opts, err := m.checkOptions(ctx)
+	if err != nil {
+		for _, name := range names {
+			for _, h := range given[name] {
+				errs[h] = fmt.Errorf("certs: check %s: %w", name, err)
+			}
 		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			res, err := m.Check(ctx, h)
-			mu.Lock()
-			defer mu.Unlock()
+		return results, errs, ctx.Err()
+	}
+	var mu sync.Mutex
+	_ = validate.CheckEach(ctx, names, m.dnsRequirements, opts, concurrency, func(name string, rep *validate.DNSReport, err error) {
+		var res *CheckResult
+		if err == nil {
+			res, err = m.applyCheck(ctx, name, rep)
+		} else {
+			err = fmt.Errorf("certs: check %s: %w", name, err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, h := range given[name] {
 			if err != nil {
 				errs[h] = err
 			} else {
 				results[h] = res
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	return results, errs, ctx.Err()
+}
+
+// checkTargets normalizes hostnames and loads their records: names are
+// the hostnames the Manager holds, once each; given maps each to the
+// spellings it was given in; errs holds the others' errors.
+func (m *Manager) checkTargets(ctx context.Context, hostnames []string) (names []string, given map[string][]string, errs map[string]error) {
+	given, errs = map[string][]string{}, map[string]error{}
+	for _, h := range hostnames {
+		name, err := NormalizeHostname(h)
+		if err == nil {
+			if _, _, err = m.load(ctx, name); err != nil {
+				err = fmt.Errorf("certs: check %s: %w", name, err)
+			}
+		}
+		if err != nil {
+			errs[h] = err
+			continue
+		}
+		if _, ok := given[name]; !ok {
+			names = append(names, name)
+		}
+		given[name] = append(given[name], h)
+	}
+	return names, given, errs
 }

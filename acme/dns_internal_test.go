@@ -3,102 +3,53 @@ package acme
 import (
 	"context"
 	"fmt"
-	"net"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
+
+	"github.com/certs-dev/certs/internal/bindtest"
+	"github.com/certs-dev/certs/internal/dnstest"
 )
 
-// fakeDNS is a loopback DNS server answering from maps, as a recursive
-// resolver and as the authoritative server of zone.test.
-type fakeDNS struct {
-	addr string
-	port string
-
-	mu      sync.Mutex
-	txt     map[string][]string
-	cname   map[string]string
-	noRD    int // TXT queries received without recursion desired
-	queries int
-}
-
-func startFakeDNS(t *testing.T) *fakeDNS {
-	t.Helper()
-	f := &fakeDNS{txt: map[string][]string{}, cname: map[string]string{}}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	started := make(chan struct{})
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(f.serve), NotifyStartedFunc: func() { close(started) }}
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	f.addr = pc.LocalAddr().String()
-	_, f.port, _ = net.SplitHostPort(f.addr)
-	return f
-}
-
-func (f *fakeDNS) serve(w dns.ResponseWriter, r *dns.Msg) {
-	m := new(dns.Msg)
-	m.SetReply(r)
-	q := r.Question[0]
-	name := strings.ToLower(q.Name)
-	hdr := func(t uint16) dns.RR_Header {
-		return dns.RR_Header{Name: q.Name, Rrtype: t, Class: dns.ClassINET, Ttl: 60}
+// chainRecords are the _acme-challenge CNAME chains of TestChallengeFQDN.
+func chainRecords() []string {
+	recs := []string{
+		"_acme-challenge.one CNAME one.acme.other.test.",
+		"_acme-challenge.two CNAME hop",
+		"hop CNAME final.other.test.",
+		"_acme-challenge.loop CNAME back",
+		"back CNAME _acme-challenge.loop",
+		"_acme-challenge.long CNAME l0",
 	}
-	soa := &dns.SOA{Hdr: dns.RR_Header{Name: "zone.test.", Rrtype: dns.TypeSOA, Class: dns.ClassINET},
-		Ns: "ns1.zone.test.", Mbox: "admin.zone.test.", Serial: 1, Refresh: 60, Retry: 60, Expire: 60, Minttl: 60}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.queries++
-	switch {
-	case q.Qtype == dns.TypeCNAME && f.cname[name] != "":
-		m.Answer = append(m.Answer, &dns.CNAME{Hdr: hdr(dns.TypeCNAME), Target: f.cname[name]})
-	case q.Qtype == dns.TypeTXT:
-		if !r.RecursionDesired {
-			f.noRD++
-		}
-		for _, v := range f.txt[name] {
-			m.Answer = append(m.Answer, &dns.TXT{Hdr: hdr(dns.TypeTXT), Txt: []string{v}})
-		}
-	case q.Qtype == dns.TypeSOA && name == "zone.test.":
-		m.Answer = append(m.Answer, soa)
-	case q.Qtype == dns.TypeSOA && strings.HasSuffix(name, ".zone.test."):
-		m.Ns = append(m.Ns, soa) // NODATA: the zone's SOA in the authority section
-	case q.Qtype == dns.TypeNS && name == "zone.test.":
-		m.Answer = append(m.Answer, &dns.NS{Hdr: hdr(dns.TypeNS), Ns: "ns1.zone.test."})
-	case q.Qtype == dns.TypeA && name == "ns1.zone.test.":
-		m.Answer = append(m.Answer, &dns.A{Hdr: hdr(dns.TypeA), A: net.IPv4(127, 0, 0, 1)})
-	case q.Qtype == dns.TypeSOA || q.Qtype == dns.TypeNS:
-		m.Rcode = dns.RcodeNameError
+	for i := range 10 {
+		recs = append(recs, fmt.Sprintf("l%d CNAME l%d", i, i+1))
 	}
-	_ = w.WriteMsg(m)
+	return recs
 }
 
-func (f *fakeDNS) set(fn func(f *fakeDNS)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	fn(f)
-}
-
+// TestChallengeFQDN follows _acme-challenge CNAMEs with the shared
+// resolver: through Config.DNSResolvers alone, and at the authoritative
+// servers found through the system's resolvers, against the loopback
+// server (answering loops NOERROR, and SERVFAIL as BIND does) and BIND.
 func TestChallengeFQDN(t *testing.T) {
 	t.Parallel()
-	f := startFakeDNS(t)
-	f.set(func(f *fakeDNS) {
-		f.cname["_acme-challenge.one.test."] = "one.acme.other.test."
-		f.cname["_acme-challenge.two.test."] = "hop.test."
-		f.cname["hop.test."] = "final.other.test."
-		f.cname["_acme-challenge.loop.test."] = "back.test."
-		f.cname["back.test."] = "_acme-challenge.loop.test."
-		f.cname["_acme-challenge.long.test."] = "l0.test."
-		for i := range 10 {
-			f.cname[fmt.Sprintf("l%d.test.", i)] = fmt.Sprintf("l%d.test.", i+1)
-		}
-	})
-	d := &dnsChecker{resolvers: []string{f.addr}, nsPort: "53"}
+	zones := []dnstest.Zone{{Name: "test", Records: chainRecords()}, {Name: "other.test"}}
+	servers := map[string]func(t *testing.T) (addr, port string){
+		"loopback": func(t *testing.T) (string, string) {
+			s := dnstest.Start(t, zones...)
+			return s.Addr(), s.Port()
+		},
+		"loopback, loops SERVFAIL": func(t *testing.T) (string, string) {
+			s := dnstest.StartOptions(t, dnstest.Options{ServFailLoops: true}, zones...)
+			return s.Addr(), s.Port()
+		},
+		"bind9": func(t *testing.T) (string, string) {
+			s := bindtest.Start(t, bindtest.Options{}, bindtest.Zone{Name: "test", Records: chainRecords()}, bindtest.Zone{Name: "other.test"})
+			return s.Addr(), s.Port()
+		},
+	}
 	tests := []struct {
 		domain, want, err string
 	}{
@@ -108,53 +59,99 @@ func TestChallengeFQDN(t *testing.T) {
 		{domain: "loop.test", err: "CNAME loop"},
 		{domain: "long.test", err: "more than 8 CNAMEs"},
 	}
-	for _, tc := range tests {
-		got, err := d.challengeFQDN(t.Context(), tc.domain)
-		if tc.err != "" {
-			require.ErrorContains(t, err, tc.err, tc.domain)
-			continue
-		}
-		require.NoError(t, err, tc.domain)
-		require.Equal(t, tc.want, got, tc.domain)
+	for name, start := range servers {
+		t.Run(name, func(t *testing.T) {
+			addr, port := start(t)
+			for mode, d := range map[string]*dnsChecker{
+				"resolvers only": buildDNSChecker([]string{addr}, nil, ""),
+				"authoritative":  buildDNSChecker(nil, []string{addr}, port),
+			} {
+				for _, tc := range tests {
+					got, err := d.challengeFQDN(t.Context(), tc.domain)
+					if tc.err != "" {
+						require.ErrorContains(t, err, tc.err, "%s %s", mode, tc.domain)
+						continue
+					}
+					require.NoError(t, err, "%s %s", mode, tc.domain)
+					require.Equal(t, tc.want, got, "%s %s", mode, tc.domain)
+				}
+			}
+		})
 	}
+}
 
-	unreachable := &dnsChecker{resolvers: []string{"127.0.0.1:1"}}
+func TestChallengeFQDNWithoutResolvers(t *testing.T) {
+	t.Parallel()
+	unreachable := buildDNSChecker([]string{"127.0.0.1:1"}, nil, "")
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	_, err := unreachable.challengeFQDN(ctx, "x.test")
 	require.ErrorContains(t, err, "look up CNAME")
 
-	none := &dnsChecker{}
+	none := buildDNSChecker(nil, nil, "")
 	_, err = none.challengeFQDN(t.Context(), "x.test")
 	require.ErrorContains(t, err, "Config.DNSResolvers")
+	require.ErrorContains(t, none.hasTXT(t.Context(), "_acme-challenge.x.test.", "v"), "Config.DNSResolvers")
 }
 
+// TestHasTXTAuthoritative checks propagation at the authoritative servers
+// of the record's zone, found through the system's resolvers: those of a
+// child zone that the parent delegates to a second server, not the
+// parent's (which would answer with a referral).
 func TestHasTXTAuthoritative(t *testing.T) {
 	t.Parallel()
-	f := startFakeDNS(t)
-	// No configured resolvers: the system resolver (f) finds the zone and
-	// its name server (f again, on its port), which is asked without RD.
-	d := &dnsChecker{system: []string{f.addr}, nsPort: f.port}
-	ctx := t.Context()
-	fqdn := "_acme-challenge.www.zone.test."
-
-	err := d.hasTXT(ctx, fqdn, "v1")
-	require.ErrorContains(t, err, "does not serve the value")
-	f.set(func(f *fakeDNS) { f.txt[fqdn] = []string{"other", "v1"} })
-	require.NoError(t, d.hasTXT(ctx, fqdn, "v1"))
-	f.set(func(f *fakeDNS) { require.NotZero(t, f.noRD, "authoritative servers are asked without recursion") })
-
-	err = d.hasTXT(ctx, "_acme-challenge.www.nozone.test.", "v1")
-	require.ErrorContains(t, err, "SOA")
+	delegation := []string{"child NS ns1.child", "ns1.child A 127.0.0.2"}
+	type servers struct {
+		resolver, port string
+		add            func(fqdn, value string) // on the child zone's server
+	}
+	backends := map[string]func(t *testing.T) servers{
+		"loopback": func(t *testing.T) servers {
+			s := dnstest.Start(t, dnstest.Zone{Name: "zone.test", Records: delegation})
+			c := dnstest.StartOptions(t, dnstest.Options{IP: "127.0.0.2", Port: s.Port()}, dnstest.Zone{Name: "child.zone.test"})
+			return servers{s.Addr(), s.Port(), func(fqdn, v string) { c.Add(fqdn + ` TXT "` + v + `"`) }}
+		},
+		"bind9": func(t *testing.T) servers {
+			key := map[string]string{dnstest.DefaultTSIGKeyName: dnstest.DefaultTSIGSecret}
+			s := bindtest.Start(t, bindtest.Options{}, bindtest.Zone{Name: "zone.test", Records: delegation})
+			c := bindtest.Start(t, bindtest.Options{IP: "127.0.0.2", Port: s.Port(), TSIG: key}, bindtest.Zone{Name: "child.zone.test"})
+			return servers{s.Addr(), s.Port(), func(fqdn, v string) { bindUpdate(t, c.Addr(), fqdn, v) }}
+		},
+	}
+	for name, start := range backends {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t)
+			d := buildDNSChecker(nil, []string{srv.resolver}, srv.port)
+			fqdn := "_acme-challenge.www.child.zone.test."
+			require.ErrorContains(t, d.hasTXT(t.Context(), fqdn, "v1"), "does not serve the value")
+			srv.add(fqdn, "other")
+			srv.add(fqdn, "v1")
+			require.NoError(t, d.hasTXT(t.Context(), fqdn, "v1"))
+			require.ErrorContains(t, d.hasTXT(t.Context(), "_acme-challenge.www.nozone.test.", "v1"), "zone")
+		})
+	}
 }
 
 func TestHasTXTResolvers(t *testing.T) {
 	t.Parallel()
-	f1, f2 := startFakeDNS(t), startFakeDNS(t)
-	d := &dnsChecker{resolvers: []string{f1.addr, f2.addr}}
+	f1, f2 := dnstest.Start(t, dnstest.Zone{Name: "test"}), dnstest.Start(t, dnstest.Zone{Name: "test"})
+	d := buildDNSChecker([]string{f1.Addr(), f2.Addr()}, nil, "")
 	fqdn := "_acme-challenge.a.test."
-	f1.set(func(f *fakeDNS) { f.txt[fqdn] = []string{"v"} })
-	require.ErrorContains(t, d.hasTXT(t.Context(), fqdn, "v"), f2.addr, "every resolver must serve it")
-	f2.set(func(f *fakeDNS) { f.txt[fqdn] = []string{"v"} })
+	f1.Add(fqdn + ` TXT "v"`)
+	require.ErrorContains(t, d.hasTXT(t.Context(), fqdn, "v"), f2.Addr(), "every resolver must serve it")
+	f2.Add(fqdn + ` TXT "v"`)
 	require.NoError(t, d.hasTXT(t.Context(), fqdn, "v"))
+}
+
+// bindUpdate adds a TXT record at a BIND server with a signed update.
+func bindUpdate(t *testing.T, addr, fqdn, value string) {
+	t.Helper()
+	zone := fqdn[len("_acme-challenge.www."):]
+	m := new(dns.Msg).SetUpdate(zone)
+	m.Insert([]dns.RR{&dns.TXT{Hdr: dns.RR_Header{Name: fqdn, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60}, Txt: []string{value}}})
+	m.SetTsig(dnstest.DefaultTSIGKeyName, dns.HmacSHA256, 300, time.Now().Unix())
+	c := &dns.Client{Timeout: time.Second, TsigSecret: map[string]string{dnstest.DefaultTSIGKeyName: dnstest.DefaultTSIGSecret}}
+	r, _, err := c.Exchange(m, addr)
+	require.NoError(t, err)
+	require.Equal(t, dns.RcodeSuccess, r.Rcode)
 }

@@ -3,125 +3,127 @@ package acme
 import (
 	"context"
 	"fmt"
-	"net"
+	"slices"
 	"strings"
+	"time"
 
-	"github.com/miekg/dns"
+	"github.com/certs-dev/certs"
 )
+
+// dnsQueryTimeout bounds one DNS exchange.
+const dnsQueryTimeout = 5 * time.Second
+
+// propagationTimeouter is a DNSProvider that suggests how long its records
+// take to propagate and how often to look, as lego's
+// challenge.ProviderTimeout does (dnsprovider.TimeoutProvider).
+type propagationTimeouter interface {
+	Timeout() (timeout, interval time.Duration)
+}
+
+// propagationWait returns how long to wait for provider's records to be
+// visible, and how often to look (0: 250 ms, doubling up to 4 s):
+// Config.PropagationTimeout when set, else the provider's own timeout and
+// interval, else DefaultPropagationTimeout.
+func (i *Issuer) propagationWait(provider certs.DNSProvider) (timeout, interval time.Duration) {
+	timeout = i.propagation
+	t, ok := provider.(propagationTimeouter)
+	if !ok {
+		return timeout, 0
+	}
+	pt, pi := t.Timeout()
+	if i.cfg.PropagationTimeout == 0 && pt > 0 {
+		timeout = pt
+	}
+	return timeout, max(pi, 0)
+}
+
+// waitPropagation waits, for at most the propagation timeout in all, until
+// every TXT record is visible. Records that are not become problems.
+func (i *Issuer) waitPropagation(ctx context.Context, provider certs.DNSProvider, attempts []*attempt) ([]certs.ChallengeProblem, error) {
+	timeout, interval := i.propagationWait(provider)
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	poll := newPoller(250*time.Millisecond, 4*time.Second)
+	if interval > 0 {
+		poll = newPoller(interval, interval)
+	}
+	pending, lastErr := attempts, map[*attempt]error{}
+	for len(pending) > 0 {
+		next := make([]*attempt, 0, len(pending))
+		for _, at := range pending {
+			// Queries run under ctx (each bounded by dnsQueryTimeout), so
+			// that the deadline does not masquerade as a DNS failure.
+			if err := i.dns.hasTXT(ctx, at.record.FQDN, at.record.Value); err != nil {
+				lastErr[at] = err
+				next = append(next, at)
+			}
+		}
+		pending = next
+		if len(pending) == 0 || poll.wait(pctx) != nil {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("acme: dns-01 propagation: %w", ctx.Err())
+	}
+	problems := make([]certs.ChallengeProblem, 0, len(pending))
+	for _, at := range pending {
+		problems = append(problems, certs.ChallengeProblem{
+			Domain: at.target, Challenge: certs.ChallengeDNS01,
+			Detail: fmt.Sprintf("the TXT record was not visible within %s (checked before asking the CA): %v", timeout, lastErr[at]),
+			Hint:   hint(certs.ChallengeDNS01, at),
+		})
+	}
+	return problems, nil
+}
 
 // hasTXT checks value at fqdn on every Config.DNSResolvers, or on every
 // authoritative name server of fqdn's zone (through the first of its
 // addresses that answers). It returns nil when all serve it.
 func (d *dnsChecker) hasTXT(ctx context.Context, fqdn, value string) error {
-	var (
-		groups  [][]string
-		recurse = len(d.resolvers) > 0
-	)
+	if d.res == nil {
+		return d.err
+	}
+	groups, recurse := [][]string{}, len(d.resolvers) > 0
 	if recurse {
 		for _, r := range d.resolvers {
 			groups = append(groups, []string{r})
 		}
 	} else {
-		var err error
-		if groups, err = d.authoritative(ctx, fqdn); err != nil {
-			return err
+		z, err := d.res.Zone(ctx, fqdn)
+		if err != nil {
+			return fmt.Errorf("find the zone of %s: %w", fqdn, err)
+		}
+		for _, ns := range z.NS {
+			if len(z.Addrs[ns]) == 0 {
+				return fmt.Errorf("name server %s of zone %s has no address", ns, z.Apex)
+			}
+			groups = append(groups, z.Addrs[ns])
+		}
+		if len(groups) == 0 {
+			return fmt.Errorf("no NS records found for zone %s", z.Apex)
 		}
 	}
 	for _, addrs := range groups {
-		r, err := d.ask(ctx, addrs, fqdn, dns.TypeTXT, recurse)
+		values, err := d.txt(ctx, addrs, fqdn, recurse)
 		if err != nil {
 			return err
 		}
-		if !containsTXT(r, value) {
+		if !slices.Contains(values, value) {
 			return fmt.Errorf("%s does not serve the value at %s yet", strings.Join(addrs, "/"), fqdn)
 		}
 	}
 	return nil
 }
 
-func containsTXT(r *dns.Msg, value string) bool {
-	for _, rr := range r.Answer {
-		if t, ok := rr.(*dns.TXT); ok && strings.Join(t.Txt, "") == value {
-			return true
+// txt asks the first of addrs that answers for the TXT values at fqdn.
+func (d *dnsChecker) txt(ctx context.Context, addrs []string, fqdn string, recurse bool) ([]string, error) {
+	var err error
+	for _, a := range addrs {
+		var values []string
+		if values, err = d.res.TXT(ctx, a, fqdn, recurse); err == nil || ctx.Err() != nil {
+			return values, err
 		}
 	}
-	return false
-}
-
-// authoritative returns, for each name server of the zone that holds fqdn,
-// its addresses (host:port), found through the system resolvers.
-func (d *dnsChecker) authoritative(ctx context.Context, fqdn string) ([][]string, error) {
-	servers, err := d.recursive()
-	if err != nil {
-		return nil, err
-	}
-	zone, err := d.zone(ctx, servers, fqdn)
-	if err != nil {
-		return nil, err
-	}
-	r, err := d.ask(ctx, servers, zone, dns.TypeNS, true)
-	if err != nil {
-		return nil, fmt.Errorf("look up NS of %s: %w", zone, err)
-	}
-	var groups [][]string
-	for _, rr := range r.Answer {
-		ns, ok := rr.(*dns.NS)
-		if !ok {
-			continue
-		}
-		ips, err := d.addresses(ctx, servers, ns.Ns)
-		if err != nil {
-			return nil, err
-		}
-		if len(ips) == 0 {
-			return nil, fmt.Errorf("name server %s of zone %s has no address", ns.Ns, zone)
-		}
-		addrs := make([]string, 0, len(ips))
-		for _, ip := range ips {
-			addrs = append(addrs, net.JoinHostPort(ip, d.nsPort))
-		}
-		groups = append(groups, addrs)
-	}
-	if len(groups) == 0 {
-		return nil, fmt.Errorf("no NS records found for zone %s", zone)
-	}
-	return groups, nil
-}
-
-// zone returns the apex of the zone holding fqdn: the owner of the SOA
-// record in the answer or, for a name without records, in the authority
-// section.
-func (d *dnsChecker) zone(ctx context.Context, servers []string, fqdn string) (string, error) {
-	r, err := d.ask(ctx, servers, fqdn, dns.TypeSOA, true)
-	if err != nil {
-		return "", fmt.Errorf("look up SOA of %s: %w", fqdn, err)
-	}
-	for _, section := range [][]dns.RR{r.Answer, r.Ns} {
-		for _, rr := range section {
-			if soa, ok := rr.(*dns.SOA); ok {
-				return soa.Hdr.Name, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("no SOA record found for %s", fqdn)
-}
-
-// addresses resolves a name server's IPv4 and IPv6 addresses.
-func (d *dnsChecker) addresses(ctx context.Context, servers []string, host string) ([]string, error) {
-	var ips []string
-	for _, qtype := range []uint16{dns.TypeA, dns.TypeAAAA} {
-		r, err := d.ask(ctx, servers, host, qtype, true)
-		if err != nil {
-			return nil, fmt.Errorf("resolve name server %s: %w", host, err)
-		}
-		for _, rr := range r.Answer {
-			switch a := rr.(type) {
-			case *dns.A:
-				ips = append(ips, a.A.String())
-			case *dns.AAAA:
-				ips = append(ips, a.AAAA.String())
-			}
-		}
-	}
-	return ips, nil
+	return nil, err
 }

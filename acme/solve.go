@@ -49,7 +49,7 @@ func (i *Issuer) solve(ctx context.Context, s *session, p *plan, authzs []*autho
 		}
 	}
 	if p.challenge == certs.ChallengeDNS01 && i.propagation > 0 {
-		problems, err := i.waitPropagation(ctx, attempts)
+		problems, err := i.waitPropagation(ctx, p.req.DNS01, attempts)
 		if err != nil {
 			return err
 		}
@@ -165,40 +165,4 @@ func (i *Issuer) cleanup(ctx context.Context, p *plan, attempts []*attempt) {
 			i.log.WarnContext(ctx, "acme: challenge clean-up failed", "domain", at.target, "challenge", p.challenge, "error", err)
 		}
 	}
-}
-
-// waitPropagation waits, for at most the propagation timeout in all, until
-// every TXT record is visible. Records that are not become problems.
-func (i *Issuer) waitPropagation(ctx context.Context, attempts []*attempt) ([]certs.ChallengeProblem, error) {
-	pctx, cancel := context.WithTimeout(ctx, i.propagation)
-	defer cancel()
-	poll := newPoller(250*time.Millisecond, 4*time.Second)
-	pending, lastErr := attempts, map[*attempt]error{}
-	for len(pending) > 0 {
-		next := make([]*attempt, 0, len(pending))
-		for _, at := range pending {
-			// Queries run under ctx (each bounded by dnsQueryTimeout), so
-			// that the deadline does not masquerade as a DNS failure.
-			if err := i.dns.hasTXT(ctx, at.record.FQDN, at.record.Value); err != nil {
-				lastErr[at] = err
-				next = append(next, at)
-			}
-		}
-		pending = next
-		if len(pending) == 0 || poll.wait(pctx) != nil {
-			break
-		}
-	}
-	if ctx.Err() != nil {
-		return nil, fmt.Errorf("acme: dns-01 propagation: %w", ctx.Err())
-	}
-	problems := make([]certs.ChallengeProblem, 0, len(pending))
-	for _, at := range pending {
-		problems = append(problems, certs.ChallengeProblem{
-			Domain: at.target, Challenge: certs.ChallengeDNS01,
-			Detail: fmt.Sprintf("the TXT record was not visible within %s (checked before asking the CA): %v", i.propagation, lastErr[at]),
-			Hint:   hint(certs.ChallengeDNS01, at),
-		})
-	}
-	return problems, nil
 }
