@@ -95,6 +95,9 @@ type IssueRequest struct {
 	Replaces *x509.Certificate
 	// DryRun runs every pre-flight check but places no order.
 	DryRun bool
+	// PreferCA is the readable name of the CA to try first (a renewal
+	// prefers the CA that issued the certificate); see Issuers.
+	PreferCA string
 }
 
 // IssuedCertificate is what an Issuer returns.
@@ -105,8 +108,19 @@ type IssuedCertificate struct {
 	KeyPEM []byte `json:"-"`
 	// URL is the CA's URL for the certificate, if any.
 	URL string
-	// CA names the certificate authority (for example the directory URL).
-	CA string
+	// CA identifies the certificate authority (for example the directory
+	// URL); CAName is its readable name ("lets_encrypt").
+	CA     string
+	CAName string
+	// FailedCAs are the CAs tried before, in order, and why each failed
+	// (see Issuers).
+	FailedCAs []CAFailure
+}
+
+// CAFailure is one CA that failed an order before another one issued.
+type CAFailure struct {
+	CA    string `json:"ca"`
+	Error string `json:"error"`
 }
 
 // String describes the certificate without its key.

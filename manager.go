@@ -220,15 +220,22 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 }
 
 // bindIssuerStore hands st, the Manager's Store as it uses it (sealed when
-// an encryption key is set), to an Issuer that keeps secrets in a Store of
-// its own and has none, or has the Store given as cfg.Store.
+// an encryption key is set), to every Issuer (those of an IssuerList
+// included) that keeps secrets in a Store of its own and has none, or has
+// the Store given as cfg.Store.
 func bindIssuerStore(cfg Config, st Store) {
-	su, ok := cfg.Issuer.(StoreUser)
-	if !ok {
-		return
+	issuers := []Issuer{cfg.Issuer}
+	if l, ok := cfg.Issuer.(*IssuerList); ok {
+		issuers = l.issuers
 	}
-	if cur := su.Store(); cur == nil || sameStore(cur, cfg.Store) {
-		su.UseStore(st)
+	for _, iss := range issuers {
+		su, ok := iss.(StoreUser)
+		if !ok {
+			continue
+		}
+		if cur := su.Store(); cur == nil || sameStore(cur, cfg.Store) {
+			su.UseStore(st)
+		}
 	}
 }
 

@@ -77,6 +77,11 @@ type Certificate struct {
 	RevokedAt        *time.Time        `json:"revoked_at,omitempty"`
 	RevocationReason *RevocationReason `json:"revocation_reason,omitempty"`
 	CA               string            `json:"ca,omitempty"`
+	// CertificateAuthority is the readable name of the CA that issued it
+	// ("lets_encrypt"); renewals try it first. FailedCAs are the CAs that
+	// failed the order before it (see Issuers).
+	CertificateAuthority string      `json:"certificate_authority,omitempty"`
+	FailedCAs            []CAFailure `json:"failed_cas,omitempty"`
 }
 
 // ACMEOptions are the order options an ACME certificate was obtained with;

@@ -202,6 +202,7 @@ func (m *Manager) issuedCertificate(name string, o *order, issued *IssuedCertifi
 	cert := &Certificate{
 		Source: SourceACME, Facts: validate.FactsOf(leaf), ChainPEM: string(issued.ChainPEM),
 		CreatedAt: now, UpdatedAt: now, Names: slices.Clone(o.names), CA: issued.CA,
+		CertificateAuthority: issued.CAName, FailedCAs: issued.FailedCAs,
 		AutoRenew: o.autoRenew, Options: &opts,
 	}
 	if old != nil && renew {

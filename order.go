@@ -23,6 +23,8 @@ type order struct {
 	// creds are the credentials of options.DNSProvider. A secret.
 	creds  map[string]string
 	dryRun bool
+	// preferCA is the CA to try first: a renewal's certificate's CA.
+	preferCA string
 }
 
 // newOrder checks everything about an Obtain or Request that needs no
@@ -116,6 +118,7 @@ func (m *Manager) request(o *order) IssueRequest {
 	return IssueRequest{
 		Names: o.names, KeyType: o.options.KeyType, Profile: o.options.Profile, Challenge: o.options.Challenge,
 		HTTP01: httpSolver{m}, TLSALPN01: alpnSolver{m}, DNS01: o.dns, DryRun: o.dryRun,
+		PreferCA: o.preferCA,
 	}
 }
 

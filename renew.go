@@ -100,7 +100,7 @@ func (m *Manager) renew(ctx context.Context, name, fingerprint string, opts Rene
 // in opts is returned (by name, built) for this renewal. Its errors are
 // the caller's to fix.
 func (m *Manager) renewalOrder(name string, c *Certificate, opts RenewOptions) (*order, DNSProvider, error) {
-	o := &order{names: c.Names, autoRenew: c.AutoRenew}
+	o := &order{names: c.Names, autoRenew: c.AutoRenew, preferCA: c.CertificateAuthority}
 	if len(o.names) == 0 {
 		o.names = []string{name}
 	}

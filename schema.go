@@ -58,6 +58,8 @@ type certRecord struct {
 	RevokedAt        *time.Time         `json:"revoked_at,omitempty"`
 	RevocationReason *RevocationReason  `json:"revocation_reason,omitempty"`
 	CA               string             `json:"ca,omitempty"`
+	CAName           string             `json:"certificate_authority,omitempty"`
+	FailedCAs        []CAFailure        `json:"failed_cas,omitempty"`
 }
 
 // toRecord returns the stored form of h.
@@ -99,6 +101,7 @@ func certToRecord(c *Certificate) *certRecord {
 		RenewedFrom: c.RenewedFrom, RateLimitedUntil: c.RateLimitedUntil,
 		ARIWindowStart: c.ARIWindowStart, ARIWindowEnd: c.ARIWindowEnd, ARICheckedAt: c.ARICheckedAt,
 		RevokedAt: c.RevokedAt, RevocationReason: c.RevocationReason, CA: c.CA,
+		CAName: c.CertificateAuthority, FailedCAs: c.FailedCAs,
 	}
 }
 
@@ -114,5 +117,6 @@ func (r *certRecord) certificate() *Certificate {
 		RenewedFrom: r.RenewedFrom, RateLimitedUntil: r.RateLimitedUntil,
 		ARIWindowStart: r.ARIWindowStart, ARIWindowEnd: r.ARIWindowEnd, ARICheckedAt: r.ARICheckedAt,
 		RevokedAt: r.RevokedAt, RevocationReason: r.RevocationReason, CA: r.CA,
+		CertificateAuthority: r.CAName, FailedCAs: r.FailedCAs,
 	}
 }

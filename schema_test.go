@@ -34,6 +34,7 @@ func fullHost() *Host {
 			LastRenewAttempt: at(1), LastRenewError: "e", FailureCount: 2, NextRenewalAt: at(2),
 			RenewedFrom: at(3), RateLimitedUntil: at(4), ARIWindowStart: at(5), ARIWindowEnd: at(6),
 			ARICheckedAt: at(7), RevokedAt: at(8), RevocationReason: &reason, CA: "ca",
+			CertificateAuthority: "lets_encrypt", FailedCAs: []CAFailure{{CA: "zerossl", Error: "e"}},
 		}
 	}
 	return &Host{

@@ -94,6 +94,13 @@ type Config struct {
 	// DefaultChallenge is used when IssueRequest.Challenge is empty; empty
 	// means http-01.
 	DefaultChallenge certs.ChallengeType
+	// Name is the CA's readable name, recorded on every certificate it
+	// issues (certs.Certificate.CertificateAuthority) and used by
+	// certs.Issuers to prefer the issuing CA at renewal. Empty derives it
+	// from the directory: "lets_encrypt", "lets_encrypt_staging",
+	// "zerossl", "google", "buypass", else the directory's host name.
+	Name string
+
 	// DefaultProfile is used when IssueRequest.Profile is empty; empty lets
 	// the CA choose. A profile is not sent to a CA that advertises none.
 	DefaultProfile string
@@ -184,4 +191,28 @@ func validChallenge(c certs.ChallengeType) bool {
 		return true
 	}
 	return false
+}
+
+// caName derives a CA's readable name from its directory URL.
+func caName(dirURL string) string {
+	switch dirURL {
+	case LetsEncryptProduction:
+		return "lets_encrypt"
+	case LetsEncryptStaging:
+		return "lets_encrypt_staging"
+	}
+	u, err := url.Parse(dirURL)
+	if err != nil {
+		return dirURL
+	}
+	host := u.Hostname()
+	for _, known := range []struct{ suffix, name string }{
+		{"letsencrypt.org", "lets_encrypt"}, {"zerossl.com", "zerossl"},
+		{"pki.goog", "google"}, {"buypass.com", "buypass"}, {"buypass.no", "buypass"},
+	} {
+		if host == known.suffix || strings.HasSuffix(host, "."+known.suffix) {
+			return known.name
+		}
+	}
+	return host
 }

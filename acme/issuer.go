@@ -33,6 +33,7 @@ var (
 	_ certs.Issuer        = (*Issuer)(nil)
 	_ certs.RenewalInfoer = (*Issuer)(nil)
 	_ certs.StoreUser     = (*Issuer)(nil)
+	_ certs.NamedIssuer   = (*Issuer)(nil)
 )
 
 // Store returns the Store that keeps the Issuer's account (nil until one
@@ -93,6 +94,15 @@ func New(cfg Config) (*Issuer, error) {
 		i.validation = DefaultValidationTimeout
 	}
 	return i, nil
+}
+
+// Name returns the CA's readable name (Config.Name, or derived from the
+// directory).
+func (i *Issuer) Name() string {
+	if i.cfg.Name != "" {
+		return i.cfg.Name
+	}
+	return caName(i.dirURL)
 }
 
 // DirectoryURL returns the CA's directory URL.

@@ -97,7 +97,7 @@ func (i *Issuer) finalize(ctx context.Context, s *session, p *plan, order legoac
 		return nil, err
 	}
 	i.log.InfoContext(ctx, "acme: certificate issued", "names", p.names, "url", final.Certificate, "profile", p.profile)
-	return &certs.IssuedCertificate{ChainPEM: chain, KeyPEM: keyPEM, URL: final.Certificate, CA: i.dirURL}, nil
+	return &certs.IssuedCertificate{ChainPEM: chain, KeyPEM: keyPEM, URL: final.Certificate, CA: i.dirURL, CAName: i.Name()}, nil
 }
 
 // commonName is the CSR's CN: the first name when it fits (64 bytes).
