@@ -58,9 +58,9 @@ func newCloudflare(c CloudflareCredentials, hc *http.Client) (certs.DNSProvider,
 		HTTPClient:         httpClient(hc),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("dnsprovider: cloudflare: %w", err)
+		return nil, RedactError(fmt.Errorf("dnsprovider: cloudflare: %w", err), c.APIToken)
 	}
-	return FromLego(p), nil
+	return FromLego(p, c.APIToken), nil
 }
 
 // httpClient returns hc, or a client with defaultHTTPTimeout.

@@ -55,7 +55,7 @@ func newDigitalOcean(c DigitalOceanCredentials, hc *http.Client) (certs.DNSProvi
 		HTTPClient:         httpClient(hc),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("dnsprovider: digitalocean: %w", err)
+		return nil, RedactError(fmt.Errorf("dnsprovider: digitalocean: %w", err), c.APIToken)
 	}
-	return FromLego(p), nil
+	return FromLego(p, c.APIToken), nil
 }

@@ -9,5 +9,9 @@
 // provider. dnsprovider/rfc2136 speaks RFC 2136 dynamic updates with TSIG.
 //
 // Credentials never appear in errors, logs or formatted output: the
-// credential types redact themselves for every fmt verb, JSON and slog.
+// credential types redact themselves for every fmt verb, JSON and slog,
+// and the errors of the providers that New, the named constructors and
+// FromLego (given the credentials) return are redacted of them, in their
+// URL-encoded, JSON-escaped and base64 forms too, even when a DNS API
+// echoes them (Redacting, RedactError).
 package dnsprovider

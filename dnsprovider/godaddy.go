@@ -60,7 +60,7 @@ func newGoDaddy(c GoDaddyCredentials, hc *http.Client) (certs.DNSProvider, error
 		HTTPClient:         httpClient(hc),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("dnsprovider: godaddy: %w", err)
+		return nil, RedactError(fmt.Errorf("dnsprovider: godaddy: %w", err), c.APIKey, c.APISecret)
 	}
-	return FromLego(p), nil
+	return FromLego(p, c.APIKey, c.APISecret), nil
 }

@@ -31,13 +31,18 @@ type TimeoutProvider interface {
 // becomes an error.
 //
 // If p implements challenge.ProviderTimeout, the result is a
-// TimeoutProvider.
-func FromLego(p challenge.Provider) certs.DNSProvider {
+// TimeoutProvider: the acme package then waits for the records'
+// propagation as long as p suggests.
+//
+// secrets are the credential values p was built with (API tokens, keys):
+// lego providers quote what the DNS API answers, which may echo them, so
+// the errors of Present and CleanUp are redacted of them (see Redacting).
+func FromLego(p challenge.Provider, secrets ...string) certs.DNSProvider {
 	a := &legoAdapter{p: p}
 	if t, ok := p.(challenge.ProviderTimeout); ok {
-		return &legoTimeoutAdapter{legoAdapter: a, t: t}
+		return Redacting(&legoTimeoutAdapter{legoAdapter: a, t: t}, secrets...)
 	}
-	return a
+	return Redacting(a, secrets...)
 }
 
 var (

@@ -25,7 +25,8 @@ const (
 //	digitalocean: apiToken
 //	godaddy:      apiKey, apiSecret
 //
-// Names are case-insensitive. route53 (alias aws) and gcloud live in
+// The providers' errors never carry the credentials' values (see
+// Redacting). Names are case-insensitive. route53 (alias aws) and gcloud live in
 // their own packages: New returns a *SubpackageError for them; use
 // dnsprovider/all.New. An unknown name wraps ErrUnknownProvider; a
 // missing, empty or extra field is a *CredentialError naming the field.

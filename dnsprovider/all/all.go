@@ -4,6 +4,8 @@
 package all
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/certs-dev/certs"
@@ -19,13 +21,25 @@ import (
 //	gcloud:              projectId, credentials (service account key JSON)
 //
 // Errors are those of dnsprovider.New: ErrUnknownProvider or a
-// *CredentialError naming the field. New makes no network call.
+// *CredentialError naming the field. No error of New or of the provider
+// carries a credential value (dnsprovider.Redacting). New makes no
+// network call.
 func New(name string, credentials map[string]string) (certs.DNSProvider, error) {
+	var (
+		p   certs.DNSProvider
+		err error
+	)
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case route53.Name, "aws":
-		return route53.FromMap(credentials)
+		p, err = route53.FromMap(credentials)
 	case gcloud.Name:
-		return gcloud.FromMap(credentials)
+		p, err = gcloud.FromMap(credentials)
+	default:
+		p, err = dnsprovider.New(name, credentials)
 	}
-	return dnsprovider.New(name, credentials)
+	values := slices.Collect(maps.Values(credentials))
+	if err != nil {
+		return nil, dnsprovider.RedactError(err, values...)
+	}
+	return dnsprovider.Redacting(p, values...), nil
 }

@@ -92,8 +92,9 @@ func newProvider(ctx context.Context, c Credentials) (certs.DNSProvider, error) 
 		PollingInterval:    5 * time.Second,
 		HTTPClient:         conf.Client(ctx),
 	})
+	secrets := []string{c.CredentialsJSON, string(conf.PrivateKey), conf.PrivateKeyID}
 	if err != nil {
-		return nil, fmt.Errorf("dnsprovider: gcloud: %w", err)
+		return nil, dnsprovider.RedactError(fmt.Errorf("dnsprovider: gcloud: %w", err), secrets...)
 	}
-	return dnsprovider.FromLego(p), nil
+	return dnsprovider.FromLego(p, secrets...), nil
 }

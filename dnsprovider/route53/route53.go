@@ -101,7 +101,7 @@ func newProvider(c Credentials, hc aws.HTTPClient) (certs.DNSProvider, error) {
 		PollingInterval:          4 * time.Second,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("dnsprovider: route53: %w", err)
+		return nil, dnsprovider.RedactError(fmt.Errorf("dnsprovider: route53: %w", err), c.AccessKeyID, c.SecretAccessKey)
 	}
-	return dnsprovider.FromLego(p), nil
+	return dnsprovider.FromLego(p, c.AccessKeyID, c.SecretAccessKey), nil
 }
