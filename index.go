@@ -16,6 +16,9 @@ type served struct {
 	host   string
 	custom *tls.Certificate
 	acme   *tls.Certificate
+	// acmeAlt is the ACME certificate of the other key family (Host.
+	// ACMEAlt), for clients that cannot use acme.
+	acmeAlt *tls.Certificate
 	// customNotBefore and customNotAfter bound the custom certificate's
 	// validity, so that an expired or not-yet-valid one falls back to ACME.
 	customNotBefore, customNotAfter time.Time
@@ -59,6 +62,8 @@ type cell struct {
 func (e *served) only() *tls.Certificate {
 	switch {
 	case e == nil:
+		return nil
+	case e.acmeAlt != nil:
 		return nil
 	case e.acme == nil:
 		return e.custom

@@ -28,6 +28,9 @@ const (
 	KeyRSA4096 KeyType = "rsa4096"
 )
 
+// rsa reports whether k is an RSA key type.
+func (k KeyType) rsa() bool { return k == KeyRSA2048 || k == KeyRSA4096 }
+
 // Valid reports whether k is one of the supported key types.
 func (k KeyType) Valid() bool {
 	switch k {

@@ -96,6 +96,10 @@ type ACMEOptions struct {
 	// never shown; renewals rebuild the provider through
 	// Config.NewDNSProvider.
 	DNSProvider string `json:"dns_provider,omitempty"`
+	// AltKeyType, when set, asks for a second certificate for the same
+	// names with a key of the other family (rsa2048 beside ec256, or the
+	// reverse): Host.ACMEAlt, served to clients that cannot use the first.
+	AltKeyType KeyType `json:"alt_key_type,omitempty"`
 }
 
 // PendingOrder is an ACME certificate that was requested and is not issued
@@ -130,6 +134,11 @@ type Host struct {
 
 	Custom *Certificate `json:"custom,omitempty"`
 	ACME   *Certificate `json:"acme,omitempty"`
+	// ACMEAlt is the second ACME certificate, for the same names with a key
+	// of the other family (ACMEOptions.AltKeyType), served to clients that
+	// cannot use ACME's (an RSA-only client beside an ECDSA certificate).
+	// It is issued, renewed, revoked and removed with ACME.
+	ACMEAlt *Certificate `json:"acme_alt,omitempty"`
 
 	// ACMERequested is true once Obtain or Request was called and until
 	// RemoveACME.
@@ -217,7 +226,7 @@ func (s Status) usable() bool { return s == StatusActive || s == StatusExpiringS
 
 // derive fills the derived fields of the host and its certificates.
 func (h *Host) derive(now time.Time, expiringWithin time.Duration) {
-	for _, c := range []*Certificate{h.Custom, h.ACME} {
+	for _, c := range []*Certificate{h.Custom, h.ACME, h.ACMEAlt} {
 		if c != nil {
 			c.derive(now, expiringWithin)
 		}
@@ -271,6 +280,10 @@ func (h *Host) clone() *Host {
 	if h.ACME != nil {
 		ac := *h.ACME
 		c.ACME = &ac
+	}
+	if h.ACMEAlt != nil {
+		alt := *h.ACMEAlt
+		c.ACMEAlt = &alt
 	}
 	if h.Labels != nil {
 		c.Labels = maps.Clone(h.Labels)

@@ -21,6 +21,11 @@ type ObtainOptions struct {
 	Challenge ChallengeType
 	// KeyType of the new key; empty means ec256.
 	KeyType KeyType
+	// AltKeyType, when set, also obtains a certificate for the same names
+	// with a key of the other family (for example rsa2048 beside ec256):
+	// Host.ACMEAlt, renewed with the first and served to the clients that
+	// cannot use it (old RSA-only clients).
+	AltKeyType KeyType
 	// Profile is the ACME profile ("classic", "tlsserver", "shortlived");
 	// empty lets the issuer choose.
 	Profile string
@@ -154,7 +159,11 @@ func (m *Manager) attempt(ctx context.Context, name string, o *order, old *Certi
 	if err != nil {
 		return nil, m.recordFailure(ctx, name, o, err, start, renew)
 	}
-	return m.recordIssued(ctx, name, o, issued, old, renew)
+	h, err := m.recordIssued(ctx, name, o, issued, old, renew)
+	if err != nil || o.options.AltKeyType == "" {
+		return h, err
+	}
+	return m.issueAlt(ctx, name, o, h, renew), nil
 }
 
 // recordIssued stores and serves a newly issued certificate, and clears

@@ -44,9 +44,10 @@ func (m *Manager) newOrder(name string, opts ObtainOptions) (*order, error) {
 		}
 	}
 	o := &order{
-		names:     names,
-		options:   ACMEOptions{KeyType: opts.KeyType, Challenge: opts.Challenge, Profile: opts.Profile, DNSProvider: opts.DNSProviderName},
-		asked:     ACMEOptions{KeyType: opts.KeyType, Challenge: opts.Challenge, Profile: opts.Profile},
+		names: names,
+		options: ACMEOptions{KeyType: opts.KeyType, Challenge: opts.Challenge, Profile: opts.Profile,
+			DNSProvider: opts.DNSProviderName, AltKeyType: opts.AltKeyType},
+		asked:     ACMEOptions{KeyType: opts.KeyType, Challenge: opts.Challenge, Profile: opts.Profile, AltKeyType: opts.AltKeyType},
 		autoRenew: !opts.DisableAutoRenew,
 		creds:     maps.Clone(map[string]string(opts.DNSCredentials)),
 		dryRun:    opts.DryRun,
@@ -68,6 +69,10 @@ func (m *Manager) newOrder(name string, opts ObtainOptions) (*order, error) {
 func (o *order) checkOptions() error {
 	if o.options.KeyType != "" && !o.options.KeyType.Valid() {
 		return fmt.Errorf("%w (got %q)", ErrInvalidKeyType, o.options.KeyType)
+	}
+	if alt := o.options.AltKeyType; alt != "" && (!alt.Valid() || alt.rsa() == keyTypeOrDefault(o.options.KeyType).rsa()) {
+		return fmt.Errorf("%w: AltKeyType %q must be of the other family than KeyType %q (RSA beside ECDSA, or ECDSA beside RSA)",
+			ErrInvalidKeyType, alt, keyTypeOrDefault(o.options.KeyType))
 	}
 	wildcard := slices.ContainsFunc(o.names, func(n string) bool { return strings.HasPrefix(n, "*.") })
 	switch o.options.Challenge {
@@ -135,7 +140,8 @@ func (m *Manager) answers(c *Certificate, o *order) bool {
 	}
 	if (o.asked.KeyType != "" && keyTypeOrDefault(have.KeyType) != keyTypeOrDefault(o.asked.KeyType)) ||
 		(o.asked.Challenge != "" && have.Challenge != o.asked.Challenge) ||
-		(o.asked.Profile != "" && have.Profile != o.asked.Profile) {
+		(o.asked.Profile != "" && have.Profile != o.asked.Profile) ||
+		(o.asked.AltKeyType != "" && have.AltKeyType != o.asked.AltKeyType) {
 		return false
 	}
 	now := m.now()

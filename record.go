@@ -17,6 +17,10 @@ import (
 // secretName(key). It never leaves the package except through PrivateKey.
 type keyring map[Source][]byte
 
+// altKey is the keyring slot of the ACME certificate of the other key
+// family (Host.ACMEAlt).
+const altKey Source = "acme-alt"
+
 // encodeRecord turns a host and its keys into a Store record.
 func encodeRecord(h *Host, keys keyring) (*store.Record, error) {
 	data, err := json.Marshal(toRecord(h))
@@ -77,9 +81,13 @@ func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error
 			}
 		}
 	}
-	for _, c := range []*Certificate{h.Custom, h.ACME} {
+	for _, c := range []*Certificate{h.Custom, h.ACME, h.ACMEAlt} {
 		if c == nil {
 			continue
+		}
+		slot := c.Source
+		if c == h.ACMEAlt {
+			slot = altKey
 		}
 		names := c.servedNames(h.Hostname)
 		for _, n := range names[1:] {
@@ -90,7 +98,7 @@ func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error
 		if c.RevokedAt != nil {
 			continue
 		}
-		tc, err := keyPair(c, keys[c.Source])
+		tc, err := keyPair(c, keys[slot])
 		if err != nil {
 			if strict {
 				return nil, err
@@ -109,10 +117,10 @@ func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error
 					extra[n] = e
 				}
 			}
-			e.add(c, tc)
+			e.add(c, tc, slot == altKey)
 		}
 	}
-	if own.custom == nil && own.acme == nil {
+	if own.custom == nil && own.acme == nil && own.acmeAlt == nil {
 		own = nil
 	}
 	if own == nil && len(extra) == 0 {
@@ -121,12 +129,16 @@ func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error
 	return &serving{own: own, extra: extra}, nil
 }
 
-// add serves tc, the key pair of c, from e.
-func (e *served) add(c *Certificate, tc *tls.Certificate) {
-	if c.Source == SourceCustom {
+// add serves tc, the key pair of c, from e; alt marks the ACME certificate
+// of the other key family.
+func (e *served) add(c *Certificate, tc *tls.Certificate, alt bool) {
+	switch {
+	case alt:
+		e.acmeAlt = tc
+	case c.Source == SourceCustom:
 		e.custom = tc
 		e.customNotBefore, e.customNotAfter = c.NotBefore, c.NotAfter
-	} else {
+	default:
 		e.acme = tc
 	}
 }

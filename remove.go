@@ -84,6 +84,8 @@ func (m *Manager) removeSource(ctx context.Context, hostname string, src Source)
 		h.setCertificate(src, nil)
 		delete(keys, src)
 		if src == SourceACME {
+			h.ACMEAlt = nil
+			delete(keys, altKey)
 			h.ACMERequested = false
 			h.ValidationErrors = nil
 			h.Pending = nil // withdrawn: the scheduler stops retrying it

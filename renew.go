@@ -13,9 +13,12 @@ import (
 // record.
 type RenewOptions struct {
 	// KeyType, Challenge and Profile replace the certificate's own when set.
-	KeyType   KeyType
-	Challenge ChallengeType
-	Profile   string
+	KeyType KeyType
+	// AltKeyType starts (or changes) the second certificate of the other
+	// key family, as ObtainOptions.AltKeyType.
+	AltKeyType KeyType
+	Challenge  ChallengeType
+	Profile    string
 	// AutoRenew, when set, switches automatic renewal on or off for the
 	// renewed certificate (SetAutoRenew does so without renewing).
 	AutoRenew *bool
@@ -30,7 +33,7 @@ type RenewOptions struct {
 }
 
 func (o RenewOptions) isZero() bool {
-	return o.KeyType == "" && o.Challenge == "" && o.Profile == "" && o.AutoRenew == nil &&
+	return o.KeyType == "" && o.AltKeyType == "" && o.Challenge == "" && o.Profile == "" && o.AutoRenew == nil &&
 		o.DNSProvider == nil && o.DNSProviderName == "" && len(o.DNSCredentials) == 0
 }
 
@@ -109,6 +112,9 @@ func (m *Manager) renewalOrder(name string, c *Certificate, opts RenewOptions) (
 	}
 	if opts.KeyType != "" {
 		o.options.KeyType = opts.KeyType
+	}
+	if opts.AltKeyType != "" {
+		o.options.AltKeyType = opts.AltKeyType
 	}
 	if opts.Challenge != "" {
 		o.options.Challenge = opts.Challenge

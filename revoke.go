@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Revoke revokes a hostname's ACME certificate with an RFC 5280 reason.
@@ -39,16 +40,23 @@ func (m *Manager) Revoke(ctx context.Context, hostname string, reason Revocation
 	if caErr != nil && !errors.Is(caErr, ErrAlreadyRevoked) {
 		return nil, fmt.Errorf("certs: revoke %s: %w", name, caErr)
 	}
+	altRevoked := false
+	if alt := h.ACMEAlt; alt != nil && alt.RevokedAt == nil {
+		err := m.issuer.Revoke(ctx, []byte(alt.ChainPEM), reason)
+		altRevoked = err == nil || errors.Is(err, ErrAlreadyRevoked)
+		if !altRevoked {
+			m.log.Warn("certs: revoking the ACME certificate of the other key type", "hostname", name, "error", err)
+		}
+	}
 	now := m.now()
 	h, err = m.update(ctx, name, false, func(h *Host, _ keyring) error {
+		if altRevoked && h.ACMEAlt != nil {
+			markRevoked(h.ACMEAlt, now, reason)
+		}
 		if h.ACME == nil || h.ACME.FingerprintSHA256 != c.FingerprintSHA256 {
 			return nil // replaced meanwhile: nothing of ours to mark
 		}
-		h.ACME.RevokedAt = &now
-		r := reason
-		h.ACME.RevocationReason = &r
-		h.ACME.AutoRenew = false
-		h.ACME.NextRenewalAt = nil
+		markRevoked(h.ACME, now, reason)
 		return nil
 	})
 	if err != nil {
@@ -61,4 +69,13 @@ func (m *Manager) Revoke(ctx context.Context, hostname string, reason Revocation
 		return nil, fmt.Errorf("certs: revoke %s: %w", name, caErr)
 	}
 	return h, nil
+}
+
+// markRevoked records c's revocation and stops its renewal.
+func markRevoked(c *Certificate, at time.Time, reason RevocationReason) {
+	c.RevokedAt = &at
+	r := reason
+	c.RevocationReason = &r
+	c.AutoRenew = false
+	c.NextRenewalAt = nil
 }

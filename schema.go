@@ -23,6 +23,7 @@ type hostRecord struct {
 	Labels            map[string]string  `json:"labels,omitempty"`
 	Custom            *certRecord        `json:"custom,omitempty"`
 	ACME              *certRecord        `json:"acme,omitempty"`
+	ACMEAlt           *certRecord        `json:"acme_alt,omitempty"`
 	ACMERequested     bool               `json:"acme_requested,omitempty"`
 	Pending           *PendingOrder      `json:"pending_order,omitempty"`
 	ValidationErrors  []ChallengeProblem `json:"validation_errors,omitempty"`
@@ -66,7 +67,7 @@ type certRecord struct {
 func toRecord(h *Host) *hostRecord {
 	return &hostRecord{
 		Version: recordVersion, Hostname: h.Hostname, DisplayName: h.DisplayName, Labels: h.Labels,
-		Custom: certToRecord(h.Custom), ACME: certToRecord(h.ACME),
+		Custom: certToRecord(h.Custom), ACME: certToRecord(h.ACME), ACMEAlt: certToRecord(h.ACMEAlt),
 		ACMERequested: h.ACMERequested, Pending: h.Pending, ValidationErrors: h.ValidationErrors,
 		OwnershipRequired: h.OwnershipRequired, OwnershipVerified: h.OwnershipVerified,
 		VerifiedNames: h.VerifiedNames, LastCheck: h.LastCheck, RateLimitedUntil: h.RateLimitedUntil,
@@ -81,7 +82,7 @@ func (r *hostRecord) host() (*Host, error) {
 	}
 	return &Host{
 		Hostname: r.Hostname, DisplayName: r.DisplayName, Labels: r.Labels,
-		Custom: r.Custom.certificate(), ACME: r.ACME.certificate(),
+		Custom: r.Custom.certificate(), ACME: r.ACME.certificate(), ACMEAlt: r.ACMEAlt.certificate(),
 		ACMERequested: r.ACMERequested, Pending: r.Pending, ValidationErrors: r.ValidationErrors,
 		OwnershipRequired: r.OwnershipRequired, OwnershipVerified: r.OwnershipVerified,
 		VerifiedNames: r.VerifiedNames, LastCheck: r.LastCheck, RateLimitedUntil: r.RateLimitedUntil,

@@ -39,7 +39,7 @@ func fullHost() *Host {
 	}
 	return &Host{
 		Hostname: "x.example.com", Status: StatusActive, DisplayName: "X", Labels: map[string]string{"a": "b"},
-		Custom: cert(SourceCustom), ACME: cert(SourceACME), ACMERequested: true,
+		Custom: cert(SourceCustom), ACME: cert(SourceACME), ACMEAlt: cert(SourceACME), ACMERequested: true,
 		Pending:           &PendingOrder{Names: []string{"x.example.com"}, Attempts: 1, RequestedAt: t0},
 		ValidationErrors:  []ChallengeProblem{{Domain: "x.example.com", Detail: "d"}},
 		OwnershipRequired: true, OwnershipVerified: true, VerifiedNames: []string{"www.x.example.com"},
@@ -83,7 +83,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	require.Equal(t, []byte("k"), keys[SourceACME])
 	want := fullHost()
 	want.Status, want.ServedNames, want.DNSRequirements = "", nil, nil
-	for _, c := range []*Certificate{want.Custom, want.ACME} {
+	for _, c := range []*Certificate{want.Custom, want.ACME, want.ACMEAlt} {
 		c.Status, c.DaysUntilExpiry = "", 0
 	}
 	require.Equal(t, want, got)

@@ -86,22 +86,47 @@ func unknownHost(name string) error {
 	return fmt.Errorf("%w %q", ErrUnknownHost, name)
 }
 
-// choose picks the certificate to serve: custom first, ACME as fallback.
+// choose picks the certificate to serve: custom first, ACME as fallback,
+// and among the ACME ones the first the client supports.
 func (e *served) choose(hello *tls.ClientHelloInfo, m *Manager) (*tls.Certificate, error) {
-	if e.acme == nil {
+	if e.acme == nil && e.acmeAlt == nil {
 		return e.custom, nil
 	}
 	if e.custom == nil {
-		return e.acme, nil
+		return e.pickACME(hello), nil
 	}
 	now := m.now()
 	if now.Before(e.customNotBefore) || now.After(e.customNotAfter) {
-		return e.acme, nil
+		return e.pickACME(hello), nil
 	}
-	if hello.SupportsCertificate(e.custom) != nil && hello.SupportsCertificate(e.acme) == nil {
-		return e.acme, nil
+	if hello.SupportsCertificate(e.custom) != nil {
+		if a := e.acmeFor(hello); a != nil {
+			return a, nil
+		}
 	}
 	return e.custom, nil
+}
+
+// acmeFor returns the ACME certificate the client supports, or nil.
+func (e *served) acmeFor(hello *tls.ClientHelloInfo) *tls.Certificate {
+	for _, c := range []*tls.Certificate{e.acme, e.acmeAlt} {
+		if c != nil && hello.SupportsCertificate(c) == nil {
+			return c
+		}
+	}
+	return nil
+}
+
+// pickACME returns the ACME certificate the client supports, else the
+// first one (so that the client sees why the handshake fails).
+func (e *served) pickACME(hello *tls.ClientHelloInfo) *tls.Certificate {
+	if c := e.acmeFor(hello); c != nil {
+		return c
+	}
+	if e.acme != nil {
+		return e.acme
+	}
+	return e.acmeAlt
 }
 
 // TLSConfig returns a tls.Config that serves the Manager's certificates,
