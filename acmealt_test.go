@@ -2,10 +2,10 @@ package certs_test
 
 import (
 	"crypto/ecdsa"
-	"fmt"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"net"
 	"testing"
 	"time"
