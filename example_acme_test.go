@@ -12,13 +12,12 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/certs-dev/certs"
 	"github.com/certs-dev/certs/acme"
-	"github.com/certs-dev/certs/internal/pebbletest"
+	"github.com/certs-dev/certs/certstest"
 	"github.com/certs-dev/certs/store"
 )
 
@@ -86,44 +85,25 @@ func TestReadmeExampleIsExampleServer(t *testing.T) {
 	require.Equal(t, lines(body), lines(block), "README.md's Go example and Example_server differ")
 }
 
-// exampleCAEnv starts an in-process ACME CA (Pebble) and a Manager whose
-// HTTPHandler answers its HTTP-01 challenges.
-func exampleCAEnv() (*certs.Manager, *pebbletest.Server, func()) {
-	pebble, stop, err := pebbletest.Run(pebbletest.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	st := store.NewMemory()
-	iss, err := acme.New(acme.Config{
-		DirectoryURL: pebble.DirectoryURL, AgreeTOS: true, Email: "ops@example.com",
-		HTTPClient: pebble.HTTPClient(), Store: st, Logger: quiet(), DefaultProfile: "classic",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	m, err := certs.New(certs.Config{Store: st, Issuer: iss, Logger: quiet()})
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv := &http.Server{Handler: m.HTTPHandler(nil), ReadHeaderTimeout: time.Second}
-	go func() {
-		if err := srv.Serve(pebble.HTTPListener); !errors.Is(err, http.ErrServerClosed) {
-			log.Fatal(err)
-		}
-	}()
-	return m, pebble, func() {
-		if err := srv.Close(); err != nil {
-			log.Fatal(err)
-		}
-		stop()
-	}
-}
-
+// Obtain a certificate for a name and an alternative name. certstest.Run
+// stands in for Let's Encrypt: in production, give acme.New your e-mail
+// address and serve m.HTTPHandler(nil) on port 80 (see Example_server).
 func ExampleManager_Obtain() {
-	m, _, stop := exampleCAEnv()
+	ca, stop, err := certstest.Run()
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer stop()
-	ctx := context.Background()
-	h, err := m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{
+	iss, err := acme.New(ca.ACMEConfig())
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Issuer: iss})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ca.HandleHTTP01(m.HTTPHandler(nil)) // the CA's HTTP-01 requests reach the Manager
+	h, err := m.Obtain(context.Background(), "shop.example.com", certs.ObtainOptions{
 		AltNames: []string{"www.shop.example.com"}, KeyType: certs.KeyEC384,
 	})
 	if err != nil {
@@ -133,9 +113,23 @@ func ExampleManager_Obtain() {
 	// Output: active acme [shop.example.com www.shop.example.com] ecdsa 384 true
 }
 
+// Renew now, whatever the renewal schedule; the renewed certificate
+// records which one it renewed.
 func ExampleManager_Renew() {
-	m, _, stop := exampleCAEnv()
+	ca, stop, err := certstest.Run()
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer stop()
+	iss, err := acme.New(ca.ACMEConfig())
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Issuer: iss})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ca.HandleHTTP01(m.HTTPHandler(nil))
 	ctx := context.Background()
 	first, err := m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{})
 	if err != nil {
@@ -149,9 +143,23 @@ func ExampleManager_Renew() {
 	// Output: true true
 }
 
+// Revoke a certificate: the CA revokes it, the Manager stops serving and
+// renewing it, and a second Revoke is ErrAlreadyRevoked.
 func ExampleManager_Revoke() {
-	m, _, stop := exampleCAEnv()
+	ca, stop, err := certstest.Run()
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer stop()
+	iss, err := acme.New(ca.ACMEConfig())
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Issuer: iss})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ca.HandleHTTP01(m.HTTPHandler(nil))
 	ctx := context.Background()
 	if _, err := m.Obtain(ctx, "shop.example.com", certs.ObtainOptions{}); err != nil {
 		log.Fatal(err)

@@ -2,94 +2,25 @@ package certs_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"log"
-	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/certs-dev/certs"
+	"github.com/certs-dev/certs/certstest"
 	"github.com/certs-dev/certs/store"
 )
 
-// exampleCA is a private CA standing in for the CA that issued a user's
-// certificate; examples trust it through Config.Roots.
-type exampleCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-}
-
-func newExampleCA() *exampleCA {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		log.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Example Internal CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return &exampleCA{cert, key}
-}
-
-func (ca *exampleCA) pool() *x509.CertPool {
-	p := x509.NewCertPool()
-	p.AddCert(ca.cert)
-	return p
-}
-
-// upload returns what a user would upload: a PEM certificate and key.
-func (ca *exampleCA) upload(days int, names ...string) certs.Input {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		log.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0]},
-		DNSNames: names, NotBefore: time.Now().Add(-time.Hour),
-		NotAfter:    time.Now().Add(time.Duration(days) * 24 * time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	k8, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return certs.Input{
-		Certificate: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		PrivateKey:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k8}),
-	}
-}
-
-// newExampleManager is a Manager on an in-memory store that trusts ca.
-func newExampleManager(ca *exampleCA) *certs.Manager {
-	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: ca.pool()})
-	if err != nil {
-		log.Fatal(err)
-	}
-	return m
-}
+// The examples of custom certificates take them from a certstest.LocalCA,
+// which stands in for the CA that issued your users' certificates (a
+// commercial CA, or a company's internal one that Config.Roots trusts).
+// Its Issue returns what a user uploads: a PEM certificate and key.
 
 // A Manager serves every hostname it holds through one tls.Config.
 func Example() {
@@ -104,28 +35,58 @@ func Example() {
 }
 
 func ExampleManager_Import() {
-	ca := newExampleCA()
-	m := newExampleManager(ca)
-	h, err := m.Import(context.Background(), "Shop.Example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{})
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	upload, err := local.Issue(90*24*time.Hour, "shop.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: local.Roots()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := m.Import(context.Background(), "Shop.Example.com", upload, certs.ImportOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(h.Hostname, h.Status, h.Custom.Source, h.Custom.Issuer)
-	// Output: shop.example.com active custom CN=Example Internal CA
+	// Output: shop.example.com active custom CN=certstest Local CA
 }
 
 func ExampleManager_Import_typedErrors() {
-	ca := newExampleCA()
-	m := newExampleManager(ca)
-	_, err := m.Import(context.Background(), "other.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{})
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	upload, err := local.Issue(90*24*time.Hour, "shop.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: local.Roots()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = m.Import(context.Background(), "other.example.com", upload, certs.ImportOptions{})
 	fmt.Println(errors.Is(err, certs.ErrHostnameMismatch))
 	// Output: true
 }
 
 func ExampleManager_Validate() {
-	ca := newExampleCA()
-	m := newExampleManager(ca)
-	rep := m.Validate(ca.upload(10, "soon.example.com"), "soon.example.com")
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	upload, err := local.Issue(10*24*time.Hour, "soon.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: local.Roots()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	rep := m.Validate(upload, "soon.example.com")
 	fmt.Println(rep.Valid, rep.Facts.CommonName)
 	for _, w := range rep.Warnings {
 		fmt.Println(w.Code)
@@ -136,10 +97,19 @@ func ExampleManager_Validate() {
 }
 
 func ExampleManager_GetCertificate() {
-	ca := newExampleCA()
-	m := newExampleManager(ca)
-	ctx := context.Background()
-	if _, err := m.Import(ctx, "*.apps.example.com", ca.upload(90, "*.apps.example.com"), certs.ImportOptions{}); err != nil {
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	upload, err := local.Issue(90*24*time.Hour, "*.apps.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: local.Roots()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := m.Import(context.Background(), "*.apps.example.com", upload, certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	c, err := m.GetCertificate(&tls.ClientHelloInfo{ServerName: "Blog.Apps.Example.com"})
@@ -155,11 +125,21 @@ func ExampleManager_GetCertificate() {
 }
 
 func ExampleManager_List() {
-	ca := newExampleCA()
-	m := newExampleManager(ca)
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: local.Roots()})
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
 	for _, h := range []string{"a.example.com", "b.example.com", "c.example.org"} {
-		if _, err := m.Import(ctx, h, ca.upload(90, h), certs.ImportOptions{}); err != nil {
+		upload, err := local.Issue(90*24*time.Hour, h)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if _, err := m.Import(ctx, h, upload, certs.ImportOptions{}); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -179,10 +159,20 @@ func ExampleManager_List() {
 }
 
 func ExampleManager_RemoveCustom() {
-	ca := newExampleCA()
-	m := newExampleManager(ca)
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	upload, err := local.Issue(90*24*time.Hour, "shop.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: local.Roots()})
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
-	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{}); err != nil {
+	if _, err := m.Import(ctx, "shop.example.com", upload, certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	h, err := m.RemoveCustom(ctx, "shop.example.com")
@@ -194,9 +184,16 @@ func ExampleManager_RemoveCustom() {
 }
 
 func ExampleManager_Remove() {
-	ca := newExampleCA()
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	upload, err := local.Issue(90*24*time.Hour, "busy.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
 	m, err := certs.New(certs.Config{
-		Store: store.NewMemory(), Roots: ca.pool(),
+		Store: store.NewMemory(), Roots: local.Roots(),
 		// A platform refuses to remove certificates its apps still use.
 		InUse: func(ctx context.Context, hostname string) (bool, error) { return hostname == "busy.example.com", nil },
 	})
@@ -204,7 +201,7 @@ func ExampleManager_Remove() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := m.Import(ctx, "busy.example.com", ca.upload(90, "busy.example.com"), certs.ImportOptions{}); err != nil {
+	if _, err := m.Import(ctx, "busy.example.com", upload, certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(errors.Is(m.Remove(ctx, "busy.example.com"), certs.ErrInUse))
@@ -212,10 +209,20 @@ func ExampleManager_Remove() {
 }
 
 func ExampleManager_Export() {
-	ca := newExampleCA()
-	m := newExampleManager(ca)
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	upload, err := local.Issue(90*24*time.Hour, "shop.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: local.Roots()})
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
-	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{}); err != nil {
+	if _, err := m.Import(ctx, "shop.example.com", upload, certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	dir, err := os.MkdirTemp("", "live")
@@ -245,10 +252,20 @@ func ExampleManager_Export() {
 }
 
 func ExampleManager_PEM() {
-	ca := newExampleCA()
-	m := newExampleManager(ca)
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	upload, err := local.Issue(90*24*time.Hour, "shop.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: local.Roots()})
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
-	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{}); err != nil {
+	if _, err := m.Import(ctx, "shop.example.com", upload, certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	leaf, err := m.PEM(ctx, "shop.example.com", certs.SourceCustom, certs.PEMLeaf)
@@ -269,15 +286,25 @@ func ExampleManager_PEM() {
 }
 
 func ExampleManager_Subscribe() {
-	ca := newExampleCA()
-	m := newExampleManager(ca)
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	upload, err := local.Issue(90*24*time.Hour, "shop.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: local.Roots()})
+	if err != nil {
+		log.Fatal(err)
+	}
 	stop := m.Subscribe(func(ev certs.Event) {
 		// A deploy hook: reload nginx, call a webhook (in a goroutine), ...
 		fmt.Println(ev.Type, ev.Hostname, ev.Source)
 	})
 	defer stop()
 	ctx := context.Background()
-	if _, err := m.Import(ctx, "shop.example.com", ca.upload(90, "shop.example.com"), certs.ImportOptions{}); err != nil {
+	if _, err := m.Import(ctx, "shop.example.com", upload, certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	if err := m.Remove(ctx, "shop.example.com"); err != nil {
@@ -289,10 +316,20 @@ func ExampleManager_Subscribe() {
 }
 
 func ExampleManager_Status() {
-	ca := newExampleCA()
-	m := newExampleManager(ca)
+	local, err := certstest.NewLocalCA()
+	if err != nil {
+		log.Fatal(err)
+	}
+	upload, err := local.Issue(20*24*time.Hour, "shop.example.com")
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := certs.New(certs.Config{Store: store.NewMemory(), Roots: local.Roots()})
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
-	if _, err := m.Import(ctx, "shop.example.com", ca.upload(20, "shop.example.com"), certs.ImportOptions{}); err != nil {
+	if _, err := m.Import(ctx, "shop.example.com", upload, certs.ImportOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	st, err := m.Status(ctx, "shop.example.com")

@@ -16,16 +16,26 @@ const ACMETLS1Protocol = "acme-tls/1"
 // sends HTTP-01 requests, until tb ends. Call it at most once per Server.
 func (s *Server) HandleHTTP01(tb testing.TB, h http.Handler) {
 	tb.Helper()
-	ran := false
+	stop, err := s.ServeHTTP01(h)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(stop)
+}
+
+// ServeHTTP01 is HandleHTTP01 for programs: it serves h on HTTPListener
+// until the returned function is called. It fails when HTTP-01 is
+// already served on this Server.
+func (s *Server) ServeHTTP01(h http.Handler) (stop func(), err error) {
 	s.serveOnce[0].Do(func() {
-		ran = true
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = srv.Serve(s.HTTPListener) }()
-		tb.Cleanup(func() { _ = srv.Close() })
+		stop = func() { _ = srv.Close() }
 	})
-	if !ran {
-		tb.Fatal("pebbletest: HandleHTTP01 called twice on one Server")
+	if stop == nil {
+		return nil, errors.New("pebbletest: HTTP-01 is already served on this Server")
 	}
+	return stop, nil
 }
 
 // HandleTLSALPN01 serves TLS on TLSListener, where the validation authority
@@ -36,6 +46,15 @@ func (s *Server) HandleHTTP01(tb testing.TB, h http.Handler) {
 // per Server.
 func (s *Server) HandleTLSALPN01(tb testing.TB, getCert func(*tls.ClientHelloInfo) (*tls.Certificate, error)) {
 	tb.Helper()
+	if err := s.ServeTLSALPN01(getCert); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// ServeTLSALPN01 is HandleTLSALPN01 for programs: it serves until the
+// Server stops (Start's cleanup, or Run's stop function). It fails when
+// TLS-ALPN-01 is already served on this Server.
+func (s *Server) ServeTLSALPN01(getCert func(*tls.ClientHelloInfo) (*tls.Certificate, error)) error {
 	ran := false
 	s.serveOnce[1].Do(func() {
 		ran = true
@@ -43,8 +62,9 @@ func (s *Server) HandleTLSALPN01(tb testing.TB, getCert func(*tls.ClientHelloInf
 		go serveTLSHandshakes(tls.NewListener(s.TLSListener, cfg))
 	})
 	if !ran {
-		tb.Fatal("pebbletest: HandleTLSALPN01 called twice on one Server")
+		return errors.New("pebbletest: TLS-ALPN-01 is already served on this Server")
 	}
+	return nil
 }
 
 // serveTLSHandshakes completes the handshake of every connection and closes
