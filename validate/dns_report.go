@@ -68,7 +68,9 @@ func (r *DNSReport) Err() error {
 	return errors.Join(errs...)
 }
 
-// DNSRecords are the records that Check found. Names carry no trailing dot.
+// DNSRecords are the records that Check found. Names carry no trailing
+// dot. The records of one set (A, AAAA, OwnershipTXT, CAA) are sorted: DNS
+// does not order them, and servers such as BIND shuffle them.
 type DNSRecords struct {
 	// A and AAAA are the addresses at the end of the CNAME chain.
 	A    []string `json:"a"`
