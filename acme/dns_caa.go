@@ -16,46 +16,60 @@ import (
 	"github.com/certs-dev/certs"
 )
 
-// caaIdentitiesTTL is how long the CA's CAA identities are kept.
-const caaIdentitiesTTL = time.Hour
+// How long the CA's CAA identities are kept, and a failure to fetch them
+// (so that a CA that is down is not asked again at every Check).
+const (
+	caaIdentitiesTTL = time.Hour
+	caaFailureTTL    = 30 * time.Second
+)
 
 var _ certs.CAAIdentifier = (*Issuer)(nil)
 
-// caaCache keeps the CA's CAA identities between directory fetches.
+// caaCache keeps the CA's CAA identities, or the failure to fetch them,
+// between directory fetches.
 type caaCache struct {
 	mu  sync.Mutex
 	ids []string
+	err error
 	at  time.Time
 }
 
-func (c *caaCache) get(now time.Time) ([]string, bool) {
+// get returns what is kept and whether it is still fresh at now.
+func (c *caaCache) get(now time.Time) ([]string, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.at.IsZero() || now.Sub(c.at) > caaIdentitiesTTL {
-		return nil, false
+	ttl := caaIdentitiesTTL
+	if c.err != nil {
+		ttl = caaFailureTTL
 	}
-	return slices.Clone(c.ids), true
+	if c.at.IsZero() || now.Sub(c.at) > ttl {
+		return nil, false, nil
+	}
+	return slices.Clone(c.ids), true, c.err
 }
 
-func (c *caaCache) set(ids []string, now time.Time) {
+func (c *caaCache) set(ids []string, err error, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.ids, c.at = slices.Clone(ids), now
+	c.ids, c.err, c.at = slices.Clone(ids), err, now
 }
 
 // CAAIdentities returns the domains that the CA recognises in CAA issue
 // records as its own: the meta.caaIdentities of its ACME directory (RFC
 // 8555 section 7.1.1), lowercase. A CA that lists none gives an empty
 // list. The directory is fetched on first use (no account is needed) and
-// kept for an hour; errors are not kept. It implements
+// kept for an hour; a failure is kept for 30 seconds. It implements
 // certs.CAAIdentifier, so the Manager's Check and Obtain pre-flight check
 // CAA against the CA actually in use.
 func (i *Issuer) CAAIdentities(ctx context.Context) ([]string, error) {
-	if ids, ok := i.dns.caa.get(time.Now()); ok {
-		return ids, nil
+	if ids, ok, err := i.dns.caa.get(time.Now()); ok {
+		return ids, err
 	}
 	dir, err := i.fetchDirectory(ctx)
 	if err != nil {
+		if ctx.Err() == nil {
+			i.dns.caa.set(nil, err, time.Now())
+		}
 		return nil, err
 	}
 	ids := make([]string, 0, len(dir.Meta.CaaIdentities))
@@ -64,7 +78,7 @@ func (i *Issuer) CAAIdentities(ctx context.Context) ([]string, error) {
 			ids = append(ids, id)
 		}
 	}
-	i.dns.caa.set(ids, time.Now())
+	i.dns.caa.set(ids, nil, time.Now())
 	return ids, nil
 }
 
