@@ -4,16 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"log"
 	"net/http"
-	"os"
-	"strings"
-	"testing"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/certs-dev/certs"
 	"github.com/certs-dev/certs/acme"
@@ -47,42 +39,6 @@ func Example_server() {
 	}
 	srv := &http.Server{Addr: ":443", TLSConfig: m.TLSConfig()}
 	log.Fatal(srv.ListenAndServeTLS("", ""))
-}
-
-// TestReadmeExampleIsExampleServer keeps the README's Go example the body
-// of Example_server, so that what readers copy is compiled and checks every
-// error.
-func TestReadmeExampleIsExampleServer(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	_, rest, ok := strings.Cut(string(readme), "```go\n")
-	require.True(t, ok, "README.md has a Go example")
-	block, _, ok := strings.Cut(rest, "```")
-	require.True(t, ok)
-
-	const file = "example_acme_test.go"
-	src, err := os.ReadFile(file)
-	require.NoError(t, err)
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, file, src, parser.ParseComments)
-	require.NoError(t, err)
-	var body string
-	for _, d := range f.Decls {
-		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "Example_server" {
-			body = string(src[fset.Position(fn.Body.Lbrace).Offset+1 : fset.Position(fn.Body.Rbrace).Offset])
-		}
-	}
-	require.NotEmpty(t, body, "Example_server in %s", file)
-	lines := func(s string) []string {
-		var out []string
-		for _, l := range strings.Split(s, "\n") {
-			if l = strings.TrimSpace(l); l != "" {
-				out = append(out, l)
-			}
-		}
-		return out
-	}
-	require.Equal(t, lines(body), lines(block), "README.md's Go example and Example_server differ")
 }
 
 // Obtain a certificate for a name and an alternative name. certstest.Run
