@@ -88,10 +88,14 @@ func Named(tb testing.TB) string {
 	return ""
 }
 
-// Start runs named serving zones with opts, and waits until it answers.
+// Start runs named serving zones (at least one) with opts, and waits
+// until it answers for the first.
 func Start(tb testing.TB, opts Options, zones ...Zone) *Server {
 	tb.Helper()
 	named := Named(tb)
+	if len(zones) == 0 {
+		tb.Fatal("bindtest: Start needs at least one zone")
+	}
 	if opts.IP == "" {
 		opts.IP = "127.0.0.1"
 	}
@@ -176,11 +180,7 @@ func (s *Server) run(tb testing.TB, named, port string, opts Options, zones []Zo
 
 // wait polls named at addr for its first zone's SOA for up to 15 s.
 func (s *Server) wait(addr string, zones []Zone, exited <-chan struct{}) error {
-	apex := "."
-	if len(zones) > 0 {
-		apex = dns.Fqdn(zones[0].Name)
-	}
-	m := new(dns.Msg).SetQuestion(apex, dns.TypeSOA)
+	m := new(dns.Msg).SetQuestion(dns.Fqdn(zones[0].Name), dns.TypeSOA)
 	c := &dns.Client{Timeout: 200 * time.Millisecond}
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
