@@ -40,7 +40,7 @@ func caaManager(t *testing.T, srv *pebbletest.Server, dnsCfg certs.DNSConfig, re
 	iss, err := acme.New(acme.Config{DirectoryURL: srv.DirectoryURL, AgreeTOS: true, HTTPClient: srv.HTTPClient(),
 		Store: store.NewMemory(), Logger: testLogger(t), DNSResolvers: []string{srv.DNSAddr}, DefaultProfile: "shortlived"})
 	require.NoError(t, err)
-	dnsCfg.Resolvers, dnsCfg.NameserverPort, dnsCfg.Timeout = []string{auth.Addr()}, auth.Port(), time.Second
+	dnsCfg.Resolvers, dnsCfg.NameserverPort, dnsCfg.Timeout = []string{auth.Addr()}, auth.Port(), 5*time.Second
 	m, err := certs.New(certs.Config{Store: store.NewMemory(), Issuer: iss, Logger: testLogger(t), DNS: dnsCfg,
 		Clock: func() time.Time { return time.Now().Add(time.Minute) }}) // ahead of Pebble's NotBefore
 	require.NoError(t, err)
