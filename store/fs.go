@@ -175,7 +175,7 @@ func (s *FS) List(ctx context.Context, opts ListOptions) (*ListResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Sort == SortByName {
+	if opts.Sort == SortByName && len(opts.Labels) == 0 {
 		return listByName(ctx, root, dirs, names, opts)
 	}
 	matching := make([]entry, 0, len(names))
@@ -184,7 +184,7 @@ func (s *FS) List(ctx context.Context, opts ListOptions) (*ListResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ok {
+		if ok && matchLabels(e.rec, opts) {
 			matching = append(matching, e)
 		}
 	}

@@ -22,6 +22,7 @@ type fileRecord struct {
 	UpdatedAt time.Time         `json:"updated_at"`
 	ExpiresAt time.Time         `json:"expires_at"`
 	Data      []byte            `json:"data"`
+	Labels    map[string]string `json:"labels,omitempty"`
 	Secrets   map[string][]byte `json:"secrets"`
 }
 
@@ -32,7 +33,7 @@ const recordVersion = 1
 func encodeRecord(rec *Record) ([]byte, error) {
 	return json.Marshal(fileRecord{
 		Version: recordVersion, Name: rec.Name, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
-		ExpiresAt: rec.ExpiresAt, Data: rec.Data, Secrets: rec.Secrets,
+		ExpiresAt: rec.ExpiresAt, Data: rec.Data, Labels: rec.Labels, Secrets: rec.Secrets,
 	})
 }
 
@@ -79,7 +80,7 @@ func parseRecord(b []byte, name string) (*Record, error) {
 	}
 	return &Record{
 		Name: fr.Name, CreatedAt: fr.CreatedAt, UpdatedAt: fr.UpdatedAt, ExpiresAt: fr.ExpiresAt,
-		Data: fr.Data, Secrets: fr.Secrets,
+		Data: fr.Data, Labels: fr.Labels, Secrets: fr.Secrets,
 	}, nil
 }
 

@@ -198,3 +198,13 @@ func paginate(matching []entry, opts ListOptions) (*ListResult, error) {
 func matchFilter(name string, opts ListOptions) bool {
 	return strings.Contains(name, opts.Filter)
 }
+
+// matchLabels reports whether rec is kept by opts.Labels.
+func matchLabels(rec *Record, opts ListOptions) bool {
+	for k, v := range opts.Labels {
+		if got, ok := rec.Labels[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}

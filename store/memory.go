@@ -127,7 +127,7 @@ func (m *Memory) List(ctx context.Context, opts ListOptions) (*ListResult, error
 	defer m.mu.RUnlock()
 	matching := make([]entry, 0, len(m.records))
 	for name, rec := range m.records {
-		if matchFilter(name, opts) {
+		if matchFilter(name, opts) && matchLabels(rec, opts) {
 			matching = append(matching, entry{rec: rec})
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 )
 
@@ -48,6 +49,9 @@ type Record struct {
 	ExpiresAt time.Time
 	// Data is the caller's serialized, non-secret state.
 	Data []byte
+	// Labels are the caller's non-secret labels (for example a platform's
+	// tenant); List can select records by them (ListOptions.Labels).
+	Labels map[string]string
 	// Secrets maps a secret's name (for example "custom.key") to its bytes.
 	Secrets map[string][]byte
 }
@@ -93,8 +97,9 @@ func (r Record) MarshalJSON() ([]byte, error) {
 		Name                            string
 		CreatedAt, UpdatedAt, ExpiresAt time.Time
 		Data                            []byte
+		Labels                          map[string]string `json:",omitempty"`
 		Secrets                         map[string]string
-	}{r.Name, r.CreatedAt, r.UpdatedAt, r.ExpiresAt, r.Data, secrets})
+	}{r.Name, r.CreatedAt, r.UpdatedAt, r.ExpiresAt, r.Data, r.Labels, secrets})
 }
 
 // Clone returns a deep copy of r, so that callers and stores never share
@@ -105,6 +110,7 @@ func (r *Record) Clone() *Record {
 	}
 	c := *r
 	c.Data = append([]byte(nil), r.Data...)
+	c.Labels = maps.Clone(r.Labels)
 	if r.Secrets != nil {
 		c.Secrets = make(map[string][]byte, len(r.Secrets))
 		for k, v := range r.Secrets {
@@ -131,6 +137,9 @@ const (
 type ListOptions struct {
 	// Filter keeps only records whose name contains this substring.
 	Filter string
+	// Labels keeps only records whose Labels hold every one of these
+	// pairs (exact match).
+	Labels map[string]string
 	// Cursor continues a previous List: pass its NextCursor. Empty starts
 	// at the beginning. Cursors are opaque and only valid for the same
 	// Filter, Sort and Desc.

@@ -160,6 +160,37 @@ func testList(t *testing.T, newStore func(t *testing.T) store.Store) {
 		require.Len(t, res.Records, 1)
 		requireSameRecord(t, want, res.Records[0])
 	})
+	t.Run("labels select records", func(t *testing.T) {
+		s := newStore(t)
+		for i, tenant := range []string{"a", "b", "a", "", "a"} {
+			r := sampleRecord(fmt.Sprintf("l%d.example.com", i))
+			r.Labels = nil
+			if tenant != "" {
+				r.Labels = map[string]string{"tenant": tenant, "tier": fmt.Sprint(i % 2)}
+			}
+			require.NoError(t, s.Put(ctx, r))
+		}
+		for _, tc := range []struct {
+			labels map[string]string
+			want   []string
+		}{
+			{map[string]string{"tenant": "a"}, []string{"l0.example.com", "l2.example.com", "l4.example.com"}},
+			{map[string]string{"tenant": "a", "tier": "0"}, []string{"l0.example.com", "l2.example.com", "l4.example.com"}},
+			{map[string]string{"tenant": "b", "tier": "0"}, nil},
+			{map[string]string{"tenant": "c"}, nil},
+		} {
+			for _, sort := range []store.SortField{store.SortByName, store.SortByExpiry} {
+				names := listAll(t, s, store.ListOptions{Labels: tc.labels, Sort: sort, Limit: 2})
+				require.ElementsMatch(t, tc.want, names, "labels %v sort %d", tc.labels, sort)
+				res, err := s.List(ctx, store.ListOptions{Labels: tc.labels})
+				require.NoError(t, err)
+				require.Equal(t, len(tc.want), res.Total, "Total counts the selected records")
+			}
+		}
+		got, err := s.Get(ctx, "l1.example.com")
+		require.NoError(t, err)
+		require.Equal(t, map[string]string{"tenant": "b", "tier": "1"}, got.Labels, "labels are stored")
+	})
 	t.Run("default limit is 100", func(t *testing.T) {
 		s := newStore(t)
 		for i := range 101 {

@@ -20,6 +20,7 @@ func sampleRecord(name string) *store.Record {
 		UpdatedAt: base.Add(time.Hour),
 		ExpiresAt: base.Add(90 * 24 * time.Hour).In(time.FixedZone("X", 3600)),
 		Data:      []byte(`{"state":"` + name + `"}`),
+		Labels:    map[string]string{"tenant": "t-" + name},
 		Secrets: map[string][]byte{
 			"custom.key":  []byte("-----BEGIN PRIVATE KEY-----\n" + name),
 			"account.key": {0, 1, 2, 255},
@@ -38,6 +39,7 @@ func requireSameRecord(t *testing.T, want, got *store.Record) {
 	require.Truef(t, want.UpdatedAt.Equal(got.UpdatedAt), "UpdatedAt: want %v, got %v", want.UpdatedAt, got.UpdatedAt)
 	require.Truef(t, want.ExpiresAt.Equal(got.ExpiresAt), "ExpiresAt: want %v, got %v", want.ExpiresAt, got.ExpiresAt)
 	require.Equal(t, string(want.Data), string(got.Data))
+	require.Equal(t, want.Labels, got.Labels)
 	require.Len(t, got.Secrets, len(want.Secrets))
 	for k, v := range want.Secrets {
 		require.Containsf(t, got.Secrets, k, "secret %s", k)
