@@ -30,6 +30,7 @@ func TestParseBadInput(t *testing.T) {
 	}()
 	// A second, unrelated leaf from another hierarchy.
 	other := testpki.NewCA(t).Leaf(t, []string{"other.test"}, testpki.LeafOptions{})
+	third := testpki.NewCA(t).Leaf(t, []string{"third.test"}, testpki.LeafOptions{})
 
 	tests := []struct {
 		name    string
@@ -66,12 +67,12 @@ func TestParseBadInput(t *testing.T) {
 		{"PKCS#12 with a wrong password", Input{PKCS12: fixture(t, "leaf.pfx"), Password: "wrong"}, ErrBadPassword, []string{"enter the password that was set when it was exported"}},
 		{"legacy PKCS#12 with a wrong password", Input{PKCS12: fixture(t, "leaf-legacy.pfx"), Password: "wrong"}, ErrBadPassword, []string{"enter the password"}},
 		{"PKCS#12 without its password", Input{PKCS12: fixture(t, "leaf.pfx")}, ErrBadPassword, []string{"protected by a password"}},
-		{"PKCS#12 asking for millions of iterations", Input{PKCS12: fixture(t, "leaf-many-iterations.pfx"), Password: pfxPass}, ErrUnsupportedFormat, []string{"2000000 key-derivation iterations", "export it again with default settings"}},
+		{"PKCS#12 asking for millions of iterations", Input{PKCS12: fixture(t, "leaf-many-iterations.pfx"), Password: pfxPass}, ErrPKCS12TooExpensive, []string{"2000000 key-derivation iterations", "export it again with default settings"}},
 		{"PKCS#12 that is garbage", Input{PKCS12: []byte("not a pfx"), Password: pfxPass}, ErrUnsupportedFormat, []string{"not a valid PKCS#12"}},
 		{"PKCS#12 holding PEM", Input{PKCS12: full, Password: pfxPass}, ErrUnsupportedFormat, []string{"upload PEM files as the certificate and private key"}},
 		{"PKCS#12 and PEM together", Input{PKCS12: fixture(t, "leaf.pfx"), Password: pfxPass, Certificate: leaf}, ErrUnsupportedFormat, []string{"upload either"}},
 		{"unrelated intermediate", Input{Certificate: fixture(t, "fullchain-unrelated.pem"), PrivateKey: key}, ErrUnrelatedCertificate, []string{"Unrelated Issuing CA", "remove it from the chain"}},
-		{"unrelated leaf", Input{Certificate: cat(full, other.CertPEM()), PrivateKey: key}, ErrUnrelatedCertificate, []string{"CN=other.test", "remove it"}},
+		{"unrelated leaf and a key matching neither", Input{Certificate: cat(full, other.CertPEM()), PrivateKey: third.KeyPEM()}, ErrUnrelatedCertificate, []string{"CN=other.test", "remove it"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,6 +101,7 @@ func TestParseBadInput(t *testing.T) {
 var allSentinels = []error{
 	ErrInvalidPEM, ErrUnsupportedFormat, ErrEncryptedKey, ErrBadPassword, ErrNoCertificate,
 	ErrNoPrivateKey, ErrUnsupportedKeyType, ErrUnrelatedCertificate, ErrKeyMismatch,
+	ErrInputTooLarge, ErrTooManyCertificates, ErrTooManyKeys, ErrChainTooLong, ErrPKCS12TooExpensive,
 }
 
 // bodyLines returns the long lines (PEM base64 bodies) of the inputs.

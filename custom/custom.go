@@ -3,6 +3,11 @@
 // separate chain, DER certificates, and PKCS#12/PFX bundles, and assembles
 // the chain leaf first with intermediates in signing order.
 //
+// Uploads are untrusted: the work done on one is bounded by Limits (size,
+// certificates, keys, chain length, PKCS#12 key derivation, signature
+// checks), every error and note has a bounded length, and ParseContext
+// stops when its context is done.
+//
 // It is a leaf package: it imports nothing else of this module.
 package custom
 
@@ -29,10 +34,28 @@ var (
 	// does not belong to the leaf. Parse itself does not check the match
 	// (validate.Certificate reports it with the other problems).
 	ErrKeyMismatch = errors.New("custom: private key does not match the certificate")
+
+	// ErrInputTooLarge reports an upload over Limits.MaxSize, checked
+	// before anything is parsed.
+	ErrInputTooLarge = errors.New("custom: upload is too large")
+	// ErrTooManyCertificates reports an upload with more certificates
+	// than Limits.MaxCertificates, or with so many certificates sharing a
+	// name that finding the chain would take too long.
+	ErrTooManyCertificates = errors.New("custom: too many certificates")
+	// ErrTooManyKeys reports an upload with more private keys than
+	// Limits.MaxKeys.
+	ErrTooManyKeys = errors.New("custom: too many private keys")
+	// ErrChainTooLong reports a chain of more than Limits.MaxChainLength
+	// certificates.
+	ErrChainTooLong = errors.New("custom: certificate chain is too long")
+	// ErrPKCS12TooExpensive reports a PKCS#12 file asking for more
+	// key-derivation work than Limits.MaxPKCS12Iterations.
+	ErrPKCS12TooExpensive = errors.New("custom: PKCS#12 file asks for too many key-derivation iterations")
 )
 
 // Input is what a user uploads. Either Certificate (+ PrivateKey, + Chain)
-// or PKCS12 (+ Password) must be set.
+// or PKCS12 (+ Password) must be set. Together they may hold at most
+// Limits.MaxSize bytes (1 MiB by default).
 //
 // Its String, GoString and MarshalJSON print only sizes: never the key, the
 // password or the bytes (a certificate PEM may embed a key).
@@ -66,18 +89,21 @@ type Bundle struct {
 	// ed25519.PrivateKey). It is never serialized.
 	PrivateKey crypto.Signer `json:"-"`
 	// Notes describe what assembly changed: a reordered chain, dropped
-	// duplicates, a dropped self-signed root.
+	// duplicates, a dropped self-signed root or another server
+	// certificate. Equal notes are merged and there are at most 16.
 	Notes []Note
 }
 
 // Note is one remark from chain assembly.
 type Note struct {
 	// Code is stable and machine-readable: "chain_reordered",
-	// "duplicate_dropped", "root_dropped" ("unrelated_dropped" is reserved:
-	// Parse currently rejects unrelated certificates with
-	// ErrUnrelatedCertificate).
+	// "duplicate_dropped", "root_dropped", "unrelated_dropped" (another
+	// server certificate, dropped because the key matched the leaf; an
+	// unrelated CA certificate is an ErrUnrelatedCertificate) and
+	// "notes_omitted" (the notes were capped).
 	Code string `json:"code"`
-	// Message says what happened, naming the certificate.
+	// Message says what happened, naming the certificate. It is at most
+	// a few hundred bytes: names from the upload are shortened.
 	Message string `json:"message"`
 }
 
@@ -87,4 +113,5 @@ const (
 	NoteDuplicateDropped = "duplicate_dropped"
 	NoteRootDropped      = "root_dropped"
 	NoteUnrelatedDropped = "unrelated_dropped"
+	NoteOmitted          = "notes_omitted"
 )

@@ -5,12 +5,9 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
-	"encoding/pem"
 	"fmt"
+	"strings"
 )
-
-// pemBegin starts every PEM block.
-var pemBegin = []byte("-----BEGIN")
 
 // decoded is what one input field held.
 type decoded struct {
@@ -21,93 +18,34 @@ type decoded struct {
 // decode reads one input field (named for messages: "certificate",
 // "private key", "chain") as PEM, or as DER when it holds no PEM block.
 // Empty or blank input decodes to nothing.
-func decode(field string, data []byte) (*decoded, error) {
+func (p *parser) decode(field string, data []byte) (*decoded, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &decoded{}, nil
 	}
 	if !bytes.Contains(data, pemBegin) {
-		return decodeDER(field, data)
-	}
-	if err := checkPEMBlocks(field, data); err != nil {
-		return nil, err
+		return p.decodeDER(field, data)
 	}
 	d := &decoded{}
-	rest := data
-	for n := 1; ; n++ {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			return d, nil
-		}
-		if err := d.addBlock(field, n, block); err != nil {
-			return nil, err
-		}
+	err := scanPEM(field, data, func(n int, b *pemBlock) error {
+		return p.addBlock(d, field, n, b)
+	})
+	if err != nil {
+		return nil, err
 	}
-}
-
-// checkPEMBlocks reports the first "-----BEGIN" line that does not start a
-// complete, well-formed block. pem.Decode silently skips such blocks, which
-// would hide a truncated certificate in the middle of a chain.
-func checkPEMBlocks(field string, data []byte) error {
-	n := 0
-	for off := 0; ; {
-		i := bytes.Index(data[off:], pemBegin)
-		if i < 0 {
-			return nil
-		}
-		n++
-		start := off + i
-		block, rest := pem.Decode(data[start:])
-		consumed := data[start : len(data)-len(rest)]
-		if block == nil || bytes.Count(consumed, pemBegin) > 1 {
-			return fmt.Errorf("%w: %s: PEM block %d (%s) is truncated or corrupt (missing -----END line or invalid base64); paste the whole file, including the -----BEGIN and -----END lines",
-				ErrInvalidPEM, field, n, beginLabel(data[start:]))
-		}
-		off = start + len(pemBegin)
-	}
-}
-
-// beginLabel returns the quoted type of the BEGIN line at the start of b,
-// shortened so that odd input cannot flood a message.
-func beginLabel(b []byte) string {
-	line := b
-	if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
-		line = line[:i]
-	}
-	line = bytes.TrimPrefix(line, []byte("-----BEGIN "))
-	line = bytes.TrimSuffix(line, []byte("-----"))
-	return quoteShort(string(line))
-}
-
-// quoteShort quotes s, cut to 100 bytes.
-func quoteShort(s string) string {
-	if len(s) > 100 {
-		s = s[:100] + "..."
-	}
-	return fmt.Sprintf("%q", s)
+	return d, nil
 }
 
 // addBlock classifies one PEM block; n counts blocks from 1 for messages.
-func (d *decoded) addBlock(field string, n int, block *pem.Block) error {
+func (p *parser) addBlock(d *decoded, field string, n int, block *pemBlock) error {
+	where := func() string { return fmt.Sprintf("%s: PEM block %d", field, n) }
 	switch block.Type {
 	case "CERTIFICATE", "X509 CERTIFICATE":
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return fmt.Errorf("%w: %s: PEM block %d is not a valid certificate (%v); upload the certificate exactly as your CA issued it",
-				ErrInvalidPEM, field, n, err)
-		}
-		d.certs = append(d.certs, cert)
-		return nil
+		return p.addCert(d, where(), block.Bytes)
 	case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY":
-		if block.Headers["Proc-Type"] == "4,ENCRYPTED" || block.Headers["DEK-Info"] != "" {
+		if strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") || block.Headers["DEK-Info"] != "" {
 			return encryptedKeyError(field)
 		}
-		key, kerr := parseKeyDER(block.Bytes)
-		if kerr != nil {
-			return kerr.at(fmt.Sprintf("%s: PEM block %d", field, n))
-		}
-		d.keys = append(d.keys, key)
-		return nil
+		return p.addKey(d, where(), block.Bytes)
 	case "ENCRYPTED PRIVATE KEY":
 		return encryptedKeyError(field)
 	case "EC PARAMETERS":
@@ -150,9 +88,12 @@ func encryptedKeyError(field string) error {
 
 // decodeDER reads binary input: one or more concatenated DER certificates,
 // or a DER private key.
-func decodeDER(field string, data []byte) (*decoded, error) {
-	if certs, err := x509.ParseCertificates(data); err == nil && len(certs) > 0 {
-		return &decoded{certs: certs}, nil
+func (p *parser) decodeDER(field string, data []byte) (*decoded, error) {
+	if d, ok, err := p.derCertificates(field, data); ok || err != nil {
+		return d, err
+	}
+	if err := p.countKey(field); err != nil {
+		return nil, err
 	}
 	key, kerr := parseKeyDER(data)
 	if kerr == nil {

@@ -1,9 +1,11 @@
 package custom_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/certs-dev/certs/custom"
 )
@@ -76,4 +78,33 @@ func ExampleBundle_TLSCertificate() {
 	}
 	fmt.Println(len(cert.Certificate), cert.Leaf.Subject.CommonName)
 	// Output: 2 example.com
+}
+
+// Bound the work an upload may cost: limits are checked before and while
+// parsing, and the context can stop it.
+func ExampleParseContext() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := custom.ParseContext(ctx, custom.Input{Certificate: make([]byte, 2<<20)}, custom.Limits{})
+	fmt.Println(errors.Is(err, custom.ErrInputTooLarge))
+
+	chain, _ := os.ReadFile("testdata/fullchain.pem")
+	key, _ := os.ReadFile("testdata/leaf.key")
+	_, err = custom.ParseContext(ctx, custom.Input{Certificate: chain, PrivateKey: key}, custom.Limits{MaxChainLength: 1})
+	fmt.Println(errors.Is(err, custom.ErrChainTooLong))
+	// Output:
+	// true
+	// true
+}
+
+// PEM pasted from a YAML file, indented, is read like any other.
+func ExampleParse_indented() {
+	yaml, _ := os.ReadFile("testdata/fullchain-indented.yaml") // tls: crt: | ... key: | ...
+	b, err := custom.Parse(custom.Input{Certificate: yaml})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(b.Leaf.Subject.CommonName, len(b.Intermediates))
+	// Output: example.com 1
 }

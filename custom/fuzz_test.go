@@ -1,11 +1,17 @@
 package custom
 
 import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 // FuzzParse feeds arbitrary uploads to Parse: it must never panic, every
@@ -32,12 +38,9 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, cert, key, chain, pfx []byte, password string) {
-		// Parse accepts up to a million iterations per count, which takes
-		// about a second; keep the fuzzer fast by skipping such inputs.
-		if (iterationLimits{each: 10_000, total: 40_000}).check(pfx) != nil {
-			t.Skip("slow PKCS#12 key derivation")
-		}
-		b, err := Parse(Input{Certificate: cert, PrivateKey: key, Chain: chain, PKCS12: pfx, Password: password})
+		// A lower PKCS#12 budget keeps every input under a few milliseconds.
+		b, err := ParseContext(context.Background(), Input{Certificate: cert, PrivateKey: key, Chain: chain, PKCS12: pfx, Password: password},
+			Limits{MaxPKCS12Iterations: 40_000})
 		if err != nil {
 			if b != nil {
 				t.Fatalf("bundle with error %v", err)
@@ -76,4 +79,88 @@ func mustKeyPEM(t *testing.T, b *Bundle) []byte {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// FuzzScanPEM feeds arbitrary text to the PEM scanner: it must not panic,
+// must report at most one block per "-----BEGIN", and must read back
+// every block encoding/pem writes, whatever surrounds it.
+func FuzzScanPEM(f *testing.F) {
+	for _, name := range []string{"fullchain.pem", "fullchain-indented.yaml", "fullchain.json", "fullchain-oneline.txt", "leaf-bom.key", "leaf-encrypted-traditional.key"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, "CERTIFICATE", []byte{0x30, 0x03, 0x02, 0x01, 0x01})
+	}
+	f.Fuzz(func(t *testing.T, data []byte, typ string, body []byte) {
+		n := 0
+		_ = scanPEM("f", data, func(int, *pemBlock) error { n++; return nil })
+		if n > bytes.Count(data, pemBegin) {
+			t.Fatalf("%d blocks from %d BEGIN lines", n, bytes.Count(data, pemBegin))
+		}
+		typ = strings.TrimSpace(typ)
+		if typ == "" || len(typ) > maxPEMLabel || strings.ContainsAny(typ, "-:\r\n") || len(body) == 0 {
+			return
+		}
+		block := pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: body})
+		var got []*pemBlock
+		err := scanPEM("f", append([]byte("\xef\xbb\xbf text "), block...), func(_ int, b *pemBlock) error {
+			got = append(got, b)
+			return nil
+		})
+		if err != nil || len(got) != 1 || got[0].Type != typ || !bytes.Equal(got[0].Bytes, body) {
+			t.Fatalf("round trip of %q: %v, %d blocks", typ, err, len(got))
+		}
+	})
+}
+
+// FuzzPKCS12 feeds arbitrary PKCS#12 files to the decoder with a small
+// key-derivation budget: it must not panic, every error must carry a
+// sentinel, and a file that go-pkcs12 reads too must give the same key
+// and certificates. (go-pkcs12 is only run on files the decoder read:
+// their every key derivation is within the budget.) Each input costs
+// about a millisecond of key derivation, so the fuzzer's minimization of
+// a new input takes a while; -fuzzminimizetime 5s shortens it.
+func FuzzPKCS12(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.pfx"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	files = append(files, filepath.Join("testdata", "leaf-java.p12"))
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, pfxPass)
+	}
+	f.Fuzz(func(t *testing.T, der []byte, password string) {
+		const budget = 10_000
+		p := &parser{ctx: context.Background(), lim: Limits{MaxPKCS12Iterations: budget}.withDefaults()}
+		d, err := p.decodePKCS12(der, password)
+		if err != nil {
+			for _, s := range allSentinels {
+				if errors.Is(err, s) {
+					return
+				}
+			}
+			t.Fatalf("error matches no sentinel: %v", err)
+		}
+		if p.kdfWork > budget {
+			t.Fatalf("key-derivation work %d over the budget", p.kdfWork)
+		}
+		key, leaf, cas, err := pkcs12.DecodeChain(der, password)
+		if err != nil {
+			return // a layout only this decoder reads
+		}
+		if len(d.keys) != 1 || !keyMatchesPublic(d.keys[0], key) || len(d.certs) != 1+len(cas) || !d.certs[0].Equal(leaf) {
+			t.Fatalf("decoders disagree")
+		}
+	})
+}
+
+func keyMatchesPublic(k crypto.Signer, other any) bool {
+	o, ok := other.(crypto.Signer)
+	pub, ok2 := k.Public().(interface{ Equal(crypto.PublicKey) bool })
+	return ok && ok2 && pub.Equal(o.Public())
 }

@@ -2,6 +2,9 @@ package custom
 
 import (
 	"bytes"
+	"context"
+	"crypto"
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,4 +39,20 @@ func noteCodes(b *Bundle) []string {
 		out = append(out, n.Code)
 	}
 	return out
+}
+
+// testParser is a parser with the default limits.
+func testParser() *parser {
+	return &parser{ctx: context.Background(), lim: Limits{}.withDefaults()}
+}
+
+// findLeaf returns the index of the leaf assembly picks: the certificate
+// matching key, or the structural leaf when key is nil.
+func findLeaf(certs []*x509.Certificate, key crypto.Signer) int {
+	c := newChain(testParser(), certs)
+	if key == nil {
+		return c.structuralLeaf()
+	}
+	_, i, _ := c.pickLeaf([]crypto.Signer{key})
+	return i
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+	"math/bits"
 )
 
 // keyError is a key parsing failure; the caller adds where the key was.
@@ -48,6 +49,9 @@ type pkcs8 struct {
 // parseKeyDER parses a PKCS#8, PKCS#1 or SEC1 private key, whatever the PEM
 // label said (mislabelled blocks are common).
 func parseKeyDER(der []byte) (crypto.Signer, *keyError) {
+	if kerr := rsaKeyProblem(der); kerr != nil {
+		return nil, kerr
+	}
 	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
 		return supportedSigner(k)
 	}
@@ -64,6 +68,44 @@ func parseKeyDER(der []byte) (crypto.Signer, *keyError) {
 		return k, nil
 	}
 	return nil, notAKey()
+}
+
+// rsaKeyProblem reads the integers of a PKCS#8 or PKCS#1 RSA private key
+// before the key is parsed, since parsing validates the key, which takes
+// seconds when the modulus or a prime is huge. It refuses moduli over
+// MaxRSABits and values longer than the modulus.
+func rsaKeyProblem(der []byte) *keyError {
+	var info pkcs8
+	if rest, err := asn1.Unmarshal(der, &info); err == nil && len(rest) == 0 && info.Algo.Algorithm.Equal(oidRSA) {
+		der = info.PrivateKey
+	}
+	var k struct {
+		Version                     int
+		N, E, D, P, Q, Dp, Dq, Qinv asn1.RawValue
+	}
+	if _, err := asn1.Unmarshal(der, &k); err != nil || k.N.Tag != asn1.TagInteger {
+		return nil
+	}
+	if bits := intBits(k.N.Bytes); bits > MaxRSABits {
+		return &keyError{ErrUnsupportedKeyType, fmt.Sprintf("an RSA key of %d bits; TLS clients refuse keys over %d bits, upload a 2048- to 4096-bit RSA or an ECDSA key", bits, MaxRSABits)}
+	}
+	for _, v := range []asn1.RawValue{k.E, k.D, k.P, k.Q, k.Dp, k.Dq, k.Qinv} {
+		if len(v.Bytes) > len(k.N.Bytes)+1 {
+			return notAKey()
+		}
+	}
+	return nil
+}
+
+// intBits is the size in bits of a big-endian unsigned integer.
+func intBits(n []byte) int {
+	for len(n) > 0 && n[0] == 0 {
+		n = n[1:]
+	}
+	if len(n) == 0 {
+		return 0
+	}
+	return (len(n)-1)*8 + bits.Len8(n[0])
 }
 
 // supportedSigner narrows a parsed key to the types a TLS server can use.
@@ -94,4 +136,14 @@ func isEncryptedPKCS8(der []byte) bool {
 func keyMatches(cert *x509.Certificate, key crypto.Signer) bool {
 	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
 	return ok && pub.Equal(cert.PublicKey)
+}
+
+// publicKeyID returns the canonical encoding of a public key, to match
+// keys and certificates through a map; "" when it cannot be encoded.
+func publicKeyID(pub crypto.PublicKey) string {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return ""
+	}
+	return string(der)
 }

@@ -2,32 +2,54 @@ package custom
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/x509"
 	"fmt"
 )
 
-// Parse decodes an upload and assembles its chain.
+// Parse is ParseContext with a background context and the default
+// Limits.
+func Parse(in Input) (*Bundle, error) {
+	return ParseContext(context.Background(), in, Limits{})
+}
+
+// ParseContext decodes an upload and assembles its chain.
 //
 // It accepts PEM (certificates and unencrypted PKCS#8, PKCS#1 or SEC1 keys,
-// in any order, with text between blocks), DER certificates and keys, and
-// PKCS#12 bundles. A key in Certificate or Chain is used when PrivateKey is
-// empty. Parse does not require the key to match the leaf: it prefers the
-// certificate that matches the key as the leaf, and leaves the mismatch to
+// in any order, with text between blocks, a byte-order mark, CRLF line
+// ends or indentation), DER certificates and keys, and PKCS#12 bundles. A
+// key in Certificate or Chain is used when PrivateKey is empty. Parse does
+// not require the key to match the leaf: it prefers the certificate that
+// matches the key as the leaf, and leaves the mismatch to
 // validate.Certificate (or (*Bundle).TLSCertificate) to report.
 //
 // The chain is returned leaf first, then intermediates in signing order;
 // see Bundle.Notes for what was reordered or dropped. Errors wrap the Err
 // variables of this package and say what to fix; they never contain key
-// material or the password.
+// material or the password, and are at most 1 KiB long.
 //
-// PKCS#12 files asking for more than 1,000,000 key-derivation iterations
-// (2,500,000 in all) are refused with ErrUnsupportedFormat, as a crafted
-// file could otherwise occupy a CPU for hours. Parse does not limit the
-// input size: cap uploads before calling it (a chain is a few KiB). Parse
-// is safe for concurrent use.
-func Parse(in Input) (*Bundle, error) {
-	certs, keys, err := collect(in)
+// The work is bounded by lim (zero fields take the defaults): the input
+// size is checked before anything is parsed, then the number of
+// certificates and keys, the chain length, the key derivations of a
+// PKCS#12 file and the signature checks of chain assembly. ParseContext
+// returns early with the context's error when ctx is done; it checks it
+// between blocks, key derivations and signature checks. It is safe for
+// concurrent use.
+func ParseContext(ctx context.Context, in Input, lim Limits) (*Bundle, error) {
+	b, err := parse(ctx, in, lim.withDefaults())
+	return b, bound(err)
+}
+
+func parse(ctx context.Context, in Input, lim Limits) (*Bundle, error) {
+	if err := lim.checkSize(in); err != nil {
+		return nil, err
+	}
+	p := &parser{ctx: ctx, lim: lim}
+	if err := p.alive(); err != nil {
+		return nil, err
+	}
+	certs, keys, err := p.collect(in)
 	if err != nil {
 		return nil, err
 	}
@@ -40,13 +62,13 @@ func Parse(in Input) (*Bundle, error) {
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("%w: upload the private key (-----BEGIN PRIVATE KEY-----) that was used to create the certificate's CSR", ErrNoPrivateKey)
 	}
-	return assemble(certs, pickKey(keys, certs))
+	return p.assemble(certs, keys)
 }
 
 // collect decodes every field of the input. Keys from PrivateKey (or the
 // PKCS#12 bundle) come before keys embedded in Certificate or Chain, and
 // embedded keys are only used when PrivateKey holds none.
-func collect(in Input) ([]*x509.Certificate, []crypto.Signer, error) {
+func (p *parser) collect(in Input) ([]*x509.Certificate, []crypto.Signer, error) {
 	var certs []*x509.Certificate
 	var keys []crypto.Signer
 	if len(in.PKCS12) > 0 {
@@ -54,21 +76,21 @@ func collect(in Input) ([]*x509.Certificate, []crypto.Signer, error) {
 			return nil, nil, fmt.Errorf("%w: both a PKCS#12 file and a PEM certificate or key were uploaded; upload either the .pfx/.p12 file or the certificate and key",
 				ErrUnsupportedFormat)
 		}
-		key, pcerts, err := decodePKCS12(in.PKCS12, in.Password)
+		d, err := p.decodePKCS12(in.PKCS12, in.Password)
 		if err != nil {
 			return nil, nil, err
 		}
-		certs, keys = pcerts, []crypto.Signer{key}
+		certs, keys = d.certs, d.keys
 	}
-	keyField, err := decode("private key", in.PrivateKey)
+	keyField, err := p.decode("private key", in.PrivateKey)
 	if err != nil {
 		return nil, nil, err
 	}
-	certField, err := decode("certificate", in.Certificate)
+	certField, err := p.decode("certificate", in.Certificate)
 	if err != nil {
 		return nil, nil, err
 	}
-	chainField, err := decode("chain", in.Chain)
+	chainField, err := p.decode("chain", in.Chain)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,16 +103,4 @@ func collect(in Input) ([]*x509.Certificate, []crypto.Signer, error) {
 		keys = append(keys, chainField.keys...)
 	}
 	return certs, keys, nil
-}
-
-// pickKey returns the first key that matches one of certs, else the first.
-func pickKey(keys []crypto.Signer, certs []*x509.Certificate) crypto.Signer {
-	for _, k := range keys {
-		for _, c := range certs {
-			if keyMatches(c, k) {
-				return k
-			}
-		}
-	}
-	return keys[0]
 }

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -15,8 +16,13 @@ import (
 //
 // Checks: the key matches the leaf; the leaf is valid at Options.Now; it
 // covers Options.Hostname; it is not a CA; its RSA key is at least 2048
-// bits (1024 with AllowWeakKeys); it chains to Options.Roots (or the system
-// roots) for server authentication; plus the warnings listed on Warning.
+// bits (1024 with AllowWeakKeys); it names its host in a subject
+// alternative name, allows serverAuth and, like its intermediates, is not
+// signed with SHA-1 or MD5 (warnings with AllowLegacy); it chains to
+// Options.Roots (or the system roots) for server authentication; plus the
+// warnings listed on Warning. Each problem has its own error or warning:
+// a chain that does not verify only because of a problem reported
+// already is not also reported as incomplete. Messages are at most 1 KiB.
 func Certificate(leaf *x509.Certificate, intermediates []*x509.Certificate, key crypto.PrivateKey, opts Options) *Report {
 	r := &Report{Warnings: []Warning{}}
 	if leaf == nil {
@@ -25,21 +31,30 @@ func Certificate(leaf *x509.Certificate, intermediates []*x509.Certificate, key 
 	}
 	opts = opts.withDefaults()
 	r.Facts = FactsOf(leaf)
-	c := &checker{leaf: leaf, intermediates: intermediates, opts: opts, r: r}
+	c := &checker{leaf: leaf, opts: opts, r: r}
+	for _, in := range intermediates {
+		if in != nil {
+			c.intermediates = append(c.intermediates, in)
+		}
+	}
 	if key != nil && !KeyMatches(leaf, key) {
 		c.fail(ErrKeyMismatch, "the private key does not match the certificate's public key; upload the key that was used to create the CSR")
 	}
 	c.checkValidity()
 	c.checkHostname()
 	if leaf.IsCA {
-		c.fail(ErrNotLeaf, fmt.Sprintf("%q is a CA certificate (basic constraints CA:TRUE); upload the server certificate your CA issued for your domain, first in the chain",
-			leaf.Subject.String()))
+		c.fail(ErrNotLeaf, fmt.Sprintf("%s is a CA certificate (basic constraints CA:TRUE); upload the server certificate your CA issued for your domain, first in the chain",
+			quoteShort(leaf.Subject.String())))
 	}
 	c.checkKeyStrength()
-	c.checkSignatures()
-	c.checkSelfSigned()
 	c.checkSANCount()
-	c.checkChain()
+	c.checkNoSAN()
+	if c.checkChainLength() {
+		c.checkServerAuth()
+		c.checkSignatures()
+		c.checkSelfSigned()
+		c.checkChain()
+	}
 	r.Valid = len(r.Errors) == 0
 	return r
 }
@@ -55,23 +70,69 @@ func (o Options) withDefaults() Options {
 	if o.MaxSANs <= 0 {
 		o.MaxSANs = DefaultMaxSANs
 	}
+	if o.MaxChainLength <= 0 {
+		o.MaxChainLength = DefaultMaxChainLength
+	}
 	return o
 }
 
 // checker accumulates the findings of one Certificate call.
 type checker struct {
 	leaf          *x509.Certificate
-	intermediates []*x509.Certificate
+	intermediates []*x509.Certificate // without nils
 	opts          Options
 	r             *Report
+	self          map[*x509.Certificate]bool // memoized selfSigned
+	// Problems reported already, that also make x509 verification fail.
+	noServerAuth, weakSignature bool
 }
 
 func (c *checker) fail(sentinel error, detail string) {
-	c.r.Errors = append(c.r.Errors, fmt.Errorf("%w: %s", sentinel, detail))
+	c.r.Errors = append(c.r.Errors, fmt.Errorf("%w: %s", sentinel, truncate(detail, maxMessage)))
 }
 
-func (c *checker) warn(code, message string) {
-	c.r.Warnings = append(c.r.Warnings, Warning{Code: code, Message: message})
+func (c *checker) warn(code, message string) { c.r.AddWarning(code, message) }
+
+// legacy reports what current clients refuse: an error, or a warning
+// with AllowLegacy.
+func (c *checker) legacy(sentinel error, code, message string) {
+	if c.opts.AllowLegacy {
+		c.warn(code, message)
+		return
+	}
+	c.fail(sentinel, message)
+}
+
+// selfSigned is the package's selfSigned, memoized: it checks a signature.
+func (c *checker) selfSigned(cert *x509.Certificate) bool {
+	if c.self == nil {
+		c.self = map[*x509.Certificate]bool{}
+	}
+	v, ok := c.self[cert]
+	if !ok {
+		v = selfSigned(cert)
+		c.self[cert] = v
+	}
+	return v
+}
+
+// checkChainLength refuses more certificates than MaxChainLength, and a
+// chain naming one subject three times or more (x509 verification tries
+// every combination of certificates sharing a name), so that the
+// signature checks below are bounded; false when it did.
+func (c *checker) checkChainLength() bool {
+	if n := 1 + len(c.intermediates); n > c.opts.MaxChainLength {
+		c.fail(ErrChainTooLong, fmt.Sprintf("the chain has %d certificates, more than %d; upload only the leaf and the intermediates your CA provided", n, c.opts.MaxChainLength))
+		return false
+	}
+	names := map[string]int{}
+	for _, cert := range c.chain() {
+		if names[string(cert.RawSubject)]++; names[string(cert.RawSubject)] == 3 {
+			c.fail(ErrChainTooLong, fmt.Sprintf("the chain names %s three times or more; a chain holds each CA once, remove the extra certificates", quoteShort(cert.Subject.String())))
+			return false
+		}
+	}
+	return true
 }
 
 // day formats a time for messages.
@@ -98,13 +159,27 @@ func (c *checker) checkHostname() {
 	names := CoveredNames(c.leaf)
 	covered := "no names"
 	if len(names) > 0 {
-		covered = fmt.Sprintf("%q", names)
+		covered = quoteList(names)
 	}
-	fix := fmt.Sprintf("request a certificate that includes %q", h)
+	fix := fmt.Sprintf("request a certificate that includes %s", quoteShort(h))
 	if isWildcard(h) {
-		fix = fmt.Sprintf("a wildcard hostname needs the SAN %q itself; request a certificate that includes it", h)
+		fix = fmt.Sprintf("a wildcard hostname needs the SAN %s itself; request a certificate that includes it", quoteShort(h))
 	}
-	c.fail(ErrHostnameMismatch, fmt.Sprintf("%q is not covered; the certificate covers %s; %s", h, covered, fix))
+	c.fail(ErrHostnameMismatch, fmt.Sprintf("%s is not covered; the certificate covers %s; %s", quoteShort(h), covered, fix))
+}
+
+// quoteList quotes at most maxListed names, saying how many more there are.
+func quoteList(names []string) string {
+	n := min(len(names), maxListed)
+	quoted := make([]string, n)
+	for i := range quoted {
+		quoted[i] = quoteShort(names[i])
+	}
+	s := "[" + strings.Join(quoted, " ") + "]"
+	if len(names) > n {
+		s += fmt.Sprintf(" and %d more", len(names)-n)
+	}
+	return s
 }
 
 func (c *checker) checkSANCount() {
@@ -115,27 +190,12 @@ func (c *checker) checkSANCount() {
 }
 
 func (c *checker) checkSelfSigned() {
-	if selfSigned(c.leaf) {
+	if c.selfSigned(c.leaf) {
 		c.warn(WarnSelfSigned, "the certificate is self-signed; browsers and most clients will not trust it, use a certificate from a public CA")
 	}
 	for _, in := range c.intermediates {
-		if in != nil && selfSigned(in) {
-			c.warn(WarnRootIncluded, fmt.Sprintf("the chain includes the self-signed root %q; remove it, clients use their own copy of the root", in.Subject.String()))
+		if c.selfSigned(in) {
+			c.warn(WarnRootIncluded, fmt.Sprintf("the chain includes the self-signed root %s; remove it, clients use their own copy of the root", quoteShort(in.Subject.String())))
 		}
 	}
-}
-
-func (c *checker) checkSignatures() {
-	if isSHA1(c.leaf.SignatureAlgorithm) {
-		c.warn(WarnSHA1Signature, fmt.Sprintf("the certificate is signed with %s, which clients reject as insecure; reissue it with a SHA-256 signature", c.leaf.SignatureAlgorithm))
-	}
-	for _, in := range c.intermediates {
-		if in != nil && !selfSigned(in) && isSHA1(in.SignatureAlgorithm) {
-			c.warn(WarnSHA1Signature, fmt.Sprintf("the intermediate %q is signed with %s, which clients reject as insecure; use your CA's current (SHA-256) intermediate", in.Subject.String(), in.SignatureAlgorithm))
-		}
-	}
-}
-
-func isSHA1(a x509.SignatureAlgorithm) bool {
-	return a == x509.SHA1WithRSA || a == x509.ECDSAWithSHA1 || a == x509.DSAWithSHA1
 }

@@ -15,6 +15,7 @@ import (
 var allSentinels = []error{
 	ErrKeyMismatch, ErrExpired, ErrNotYetValid, ErrHostnameMismatch,
 	ErrIncompleteChain, ErrWeakKey, ErrNotLeaf, ErrNoCertificate,
+	ErrNoSAN, ErrNoServerAuth, ErrWeakSignature, ErrChainTooLong,
 }
 
 // input is what one table row passes to Certificate.
@@ -66,10 +67,18 @@ func TestCertificateErrors(t *testing.T) {
 	self := testpki.SelfSigned(t, []string{"a.test"}, testpki.LeafOptions{})
 	rsaCA := p.root.Intermediate(t, testpki.CAOptions{KeyType: testpki.RSA2048})
 	sha1 := rsaCA.Leaf(t, []string{"a.test"}, testpki.LeafOptions{SignatureAlgorithm: x509.SHA1WithRSA})
+	underSHA1 := p.root.Intermediate(t, testpki.CAOptions{SignatureAlgorithm: x509.ECDSAWithSHA1}).Leaf(t, []string{"a.test"}, testpki.LeafOptions{})
+	cnOnly := p.leaf(t, nil, testpki.LeafOptions{CommonName: "a.test", OmitSANs: true})
+	deepCA := p.inter
+	for range 9 {
+		deepCA = deepCA.Intermediate(t)
+	}
+	deep := deepCA.Leaf(t, []string{"a.test"}, testpki.LeafOptions{})
 	oldInter := p.root.Intermediate(t, testpki.CAOptions{NotBefore: now.Add(-10 * 24 * time.Hour), NotAfter: now.Add(-time.Hour)})
 	underOld := oldInter.Leaf(t, []string{"a.test"}, testpki.LeafOptions{NotBefore: now.Add(-5 * 24 * time.Hour)})
 
 	withKey := func(in input, key any) input { in.key = key; return in }
+	withChain := func(in input, c ...*x509.Certificate) input { in.intermediates = c; return in }
 	noChain := func(in input) input { in.intermediates = nil; return in }
 
 	tests := []struct {
@@ -102,9 +111,16 @@ func TestCertificateErrors(t *testing.T) {
 			[]string{"does not lead to a trusted root", "add the intermediate certificates"}},
 		{"missing intermediate", noChain(p.in(good, Options{RequireTrustedChain: true})), ErrIncompleteChain,
 			[]string{"fullchain"}},
-		{"client-auth-only certificate", p.in(clientOnly, Options{RequireTrustedChain: true}), ErrIncompleteChain, []string{"serverAuth"}},
+		{"client-auth-only certificate", p.in(clientOnly, Options{}), ErrNoServerAuth, []string{`extended key usage is ["clientAuth"], without serverAuth`}},
+		{"client-auth-only certificate when trust is required", p.in(clientOnly, Options{RequireTrustedChain: true}), ErrNoServerAuth, []string{"request a TLS server certificate"}},
+		{"CN only", p.in(cnOnly, Options{Hostname: "a.test"}), ErrNoSAN, []string{`only the common name "a.test"`, "as a DNS subject alternative name"}},
+		{"SHA-1 leaf", p.in(sha1, Options{}), ErrWeakSignature, []string{"SHA1-RSA", "reissue it with a SHA-256 signature"}},
+		{"SHA-1 intermediate", p.in(underSHA1, Options{}), ErrWeakSignature, []string{"the intermediate", "ECDSA-SHA1"}},
+		{"11 certificates", p.in(deep, Options{}), ErrChainTooLong, []string{"the chain has 11 certificates, more than 10"}},
+		{"a configured chain length", p.in(good, Options{MaxChainLength: 1}), ErrChainTooLong, []string{"more than 1"}},
+		{"one CA three times", withChain(p.in(good, Options{}), p.inter.Cert, p.inter.Cert, p.inter.Cert), ErrChainTooLong, []string{"names \"CN=testpki Intermediate CA", "three times"}},
 		{"self-signed when trust is required", p.in(self, Options{RequireTrustedChain: true}), ErrIncompleteChain, []string{"trusted root"}},
-		{"SHA-1 signature when trust is required", p.in(sha1, Options{RequireTrustedChain: true}), ErrIncompleteChain, []string{"SHA-256"}},
+		{"SHA-1 signature when trust is required", p.in(sha1, Options{RequireTrustedChain: true}), ErrWeakSignature, []string{"SHA-256"}},
 		{"expired intermediate", p.in(underOld, Options{RequireTrustedChain: true}), ErrIncompleteChain, []string{"current intermediates"}},
 		{"nil leaf", input{}, ErrNoCertificate, []string{"upload the server certificate"}},
 	}
@@ -160,6 +176,11 @@ func TestCertificateWarnings(t *testing.T) {
 	sha1Leaf := rsaCA.Leaf(t, []string{"a.test"}, testpki.LeafOptions{SignatureAlgorithm: x509.SHA1WithRSA})
 	sha1Inter := p.root.Intermediate(t, testpki.CAOptions{SignatureAlgorithm: x509.ECDSAWithSHA1})
 	underSHA1 := sha1Inter.Leaf(t, []string{"a.test"}, testpki.LeafOptions{})
+	cnOnly := p.leaf(t, nil, testpki.LeafOptions{CommonName: "a.test", OmitSANs: true})
+	clientOnly := p.leaf(t, []string{"a.test"}, testpki.LeafOptions{ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	legacy := Options{AllowLegacy: true}
+	noChainOf := func(in input) input { in.intermediates = nil; return in }
+	withChain := func(in input, c ...*x509.Certificate) input { in.intermediates = c; return in }
 	self := testpki.SelfSigned(t, []string{"a.test"}, testpki.LeafOptions{})
 	many := make([]string, 101)
 	for i := range many {
@@ -184,8 +205,15 @@ func TestCertificateWarnings(t *testing.T) {
 			[]string{soon.Cert.NotAfter.UTC().Format(time.RFC3339), "renew it soon"}},
 		{"expiring within a custom threshold", p.in(good, Options{ExpiringWithin: 100 * 24 * time.Hour}), []string{WarnExpiringSoon}, []string{"in 89 days"}},
 		{"RSA 1024 allowed", p.in(rsa1024, Options{AllowWeakKeys: true}), []string{WarnWeakKey}, []string{"1024 bits", "create a new key"}},
-		{"SHA-1 leaf", p.in(sha1Leaf, Options{}), []string{WarnSHA1Signature, WarnIncompleteChain}, []string{"SHA1-RSA", "reissue it"}},
-		{"SHA-1 intermediate", p.in(underSHA1, Options{}), []string{WarnSHA1Signature, WarnIncompleteChain}, []string{"intermediate", "ECDSA-SHA1"}},
+		{"SHA-1 leaf allowed", p.in(sha1Leaf, legacy), []string{WarnWeakSignature}, []string{"SHA1-RSA", "reissue it"}},
+		{"SHA-1 intermediate allowed", p.in(underSHA1, legacy), []string{WarnWeakSignature}, []string{"intermediate", "ECDSA-SHA1"}},
+		{"SHA-1 leaf allowed, trust required", p.in(sha1Leaf, Options{AllowLegacy: true, RequireTrustedChain: true}), []string{WarnWeakSignature}, nil},
+		{"SHA-1 intermediate allowed, trust required", p.in(underSHA1, Options{AllowLegacy: true, RequireTrustedChain: true}), []string{WarnWeakSignature}, nil},
+		{"SHA-1 leaf allowed, intermediate missing", noChainOf(p.in(sha1Leaf, legacy)), []string{WarnWeakSignature, WarnIncompleteChain}, []string{"SHA1-RSA"}},
+		{"SHA-1 leaf allowed, wrong intermediate", withChain(p.in(sha1Leaf, legacy), p.inter.Cert), []string{WarnWeakSignature, WarnIncompleteChain}, nil},
+		{"SHA-1 leaf allowed, untrusted root", p.in(sha1Leaf, Options{AllowLegacy: true, Roots: testpki.NewCA(t).Pool()}), []string{WarnWeakSignature, WarnIncompleteChain}, nil},
+		{"CN only allowed", p.in(cnOnly, Options{AllowLegacy: true, Hostname: "a.test"}), []string{WarnNoSAN}, []string{"only the common name"}},
+		{"client-auth-only allowed", p.in(clientOnly, Options{AllowLegacy: true, RequireTrustedChain: true}), []string{WarnNoServerAuth}, []string{"clientAuth"}},
 		{"self-signed", p.in(self, Options{}), []string{WarnSelfSigned}, []string{"self-signed", "public CA"}},
 		{"root included", withRoot, []string{WarnRootIncluded}, []string{p.root.Cert.Subject.CommonName, "remove it"}},
 		{"more than 100 SANs", p.in(manySANs, Options{}), []string{WarnTooManySANs}, []string{"101 names"}},

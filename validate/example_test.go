@@ -77,3 +77,22 @@ func ExampleMatchHostname() {
 	// api.example.com false
 	// *.example.com false
 }
+
+// Certificates that every current client refuses are errors; closed
+// environments with old clients can accept them with a warning.
+func ExampleCertificate_allowLegacy() {
+	leaf, inter, root := loadCert("legacy-leaf-sha1.pem"), loadCert("legacy-intermediate.pem"), loadCert("legacy-root.pem")
+	roots := x509.NewCertPool()
+	roots.AddCert(root)
+	opts := validate.Options{Roots: roots, Hostname: "legacy.example.com"}
+
+	r := validate.Certificate(leaf, []*x509.Certificate{inter}, nil, opts)
+	fmt.Println(r.Valid, errors.Is(r.Err(), validate.ErrWeakSignature))
+
+	opts.AllowLegacy = true
+	r = validate.Certificate(leaf, []*x509.Certificate{inter}, nil, opts)
+	fmt.Println(r.Valid, r.Warnings[0].Code)
+	// Output:
+	// false true
+	// true weak_signature
+}

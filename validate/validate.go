@@ -23,6 +23,25 @@ var (
 	ErrNotLeaf          = errors.New("validate: certificate is a CA certificate, not a server certificate")
 	// ErrNoCertificate is reported when Certificate is given a nil leaf.
 	ErrNoCertificate = errors.New("validate: no certificate")
+
+	// ErrNoSAN reports a leaf naming its host only in the subject common
+	// name, without a DNS or IP subject alternative name: Go, Chrome and
+	// every current client refuse it. Options.AllowLegacy makes it a
+	// warning (WarnNoSAN).
+	ErrNoSAN = errors.New("validate: certificate has no subject alternative name")
+	// ErrNoServerAuth reports a leaf or intermediate whose extended key
+	// usage excludes TLS server authentication (serverAuth), such as a
+	// client certificate. Options.AllowLegacy makes it a warning
+	// (WarnNoServerAuth).
+	ErrNoServerAuth = errors.New("validate: certificate is not valid for TLS servers")
+	// ErrWeakSignature reports a leaf or intermediate signed with SHA-1 or
+	// MD5, which clients refuse. Options.AllowLegacy makes it a warning
+	// (WarnWeakSignature).
+	ErrWeakSignature = errors.New("validate: certificate has a weak signature")
+	// ErrChainTooLong reports more certificates than
+	// Options.MaxChainLength, or a chain naming one subject three times;
+	// the chain is then not inspected.
+	ErrChainTooLong = errors.New("validate: certificate chain is too long")
 )
 
 // Options tune Certificate. The zero value checks against the system roots
@@ -47,15 +66,27 @@ type Options struct {
 	ExpiringWithin time.Duration
 	// MaxSANs is the warning threshold for the number of SANs; zero means 100.
 	MaxSANs int
+	// AllowLegacy accepts, with a warning each, what every current client
+	// refuses but closed environments with old clients may still use: a
+	// leaf without subject alternative name (ErrNoSAN), a certificate
+	// without the serverAuth extended key usage (ErrNoServerAuth) and
+	// SHA-1 or MD5 signatures (ErrWeakSignature).
+	AllowLegacy bool
+	// MaxChainLength caps the leaf and intermediates inspected
+	// (ErrChainTooLong); zero means 10.
+	MaxChainLength int
 }
 
 // Warning is a problem that does not prevent serving the certificate.
 type Warning struct {
 	// Code is stable and machine-readable: "expiring_soon", "weak_key",
-	// "sha1_signature", "incomplete_chain", "self_signed", "root_included",
-	// "too_many_sans", "chain_reordered", "duplicate_dropped".
+	// "incomplete_chain", "self_signed", "root_included", "too_many_sans",
+	// with AllowLegacy "no_san", "no_server_auth", "weak_signature",
+	// "warnings_omitted" when there were too many, and the codes of
+	// custom.Note that callers relay ("chain_reordered", ...).
 	Code string `json:"code"`
-	// Message tells the user what it means and what to do.
+	// Message tells the user what it means and what to do. It is at most
+	// 1 KiB: names from the certificate are shortened.
 	Message string `json:"message"`
 }
 
@@ -80,10 +111,13 @@ type Report struct {
 	Valid bool `json:"valid"`
 	// Errors are typed errors (errors.Is against the Err variables).
 	Errors []error `json:"-"`
-	// Warnings are problems that do not prevent serving.
+	// Warnings are problems that do not prevent serving; add to them with
+	// AddWarning, which drops repeats and caps their number.
 	Warnings []Warning `json:"warnings"`
 	// Facts describe the leaf.
 	Facts Facts `json:"facts"`
+
+	omitted int // warnings dropped by AddWarning past the cap
 }
 
 // Err returns nil when the report is valid, else all errors joined.
