@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -49,6 +50,7 @@ func Issuers(issuers ...Issuer) *IssuerList {
 var (
 	_ Issuer        = (*IssuerList)(nil)
 	_ RenewalInfoer = (*IssuerList)(nil)
+	_ CAAIdentifier = (*IssuerList)(nil)
 )
 
 // IssuersError reports that every CA of an IssuerList failed an order.
@@ -139,4 +141,34 @@ func (l *IssuerList) RenewalInfo(ctx context.Context, cert *x509.Certificate) (*
 		}
 	}
 	return nil, err
+}
+
+// CAAIdentities returns the CAA identities of every CA of the list that
+// tells them (a CAA record must allow each CA that may be asked), without
+// duplicates. It fails only when none answers.
+func (l *IssuerList) CAAIdentities(ctx context.Context) ([]string, error) {
+	var ids []string
+	var errs []error
+	answered := false
+	for _, iss := range l.issuers {
+		ci, ok := iss.(CAAIdentifier)
+		if !ok {
+			continue
+		}
+		got, err := ci.CAAIdentities(ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		answered = true
+		for _, id := range got {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if !answered {
+		return nil, fmt.Errorf("certs: no CA of the list tells its CAA identities: %w", errors.Join(errs...))
+	}
+	return ids, nil
 }

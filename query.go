@@ -41,6 +41,9 @@ const (
 type ListOptions struct {
 	// Filter keeps hostnames containing this substring.
 	Filter string
+	// Labels keeps hostnames whose labels hold every one of these pairs
+	// (exact match; see SetMetadata). The Store selects them.
+	Labels map[string]string
 	// Cursor continues from a previous page's NextCursor.
 	Cursor string
 	// Limit caps the page size; zero means 100.
@@ -66,7 +69,7 @@ type ListPage struct {
 // pushed down to the Store.
 func (m *Manager) List(ctx context.Context, opts ListOptions) (*ListPage, error) {
 	res, err := m.store.List(ctx, store.ListOptions{
-		Filter: opts.Filter, Cursor: opts.Cursor, Limit: opts.Limit,
+		Filter: opts.Filter, Labels: opts.Labels, Cursor: opts.Cursor, Limit: opts.Limit,
 		Sort: opts.Sort, Desc: opts.Desc,
 	})
 	if err != nil {
