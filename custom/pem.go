@@ -163,13 +163,17 @@ func unescapeJSON(b []byte) []byte {
 	return out
 }
 
-// base64Problem says where the base64 body went wrong.
+// base64Problem says where the base64 body went wrong, quoting the
+// character only when it is not base64 (the body may be a key).
 func base64Problem(b64 []byte, err error) string {
 	if e, ok := err.(base64.CorruptInputError); ok && int(e) < len(b64) {
 		c := b64[e]
-		if c < 0x80 && c != '=' {
-			return fmt.Sprintf("its body is not valid base64 (%q at character %d)", rune(c), int(e)+1)
+		if c >= 0x80 || strings.IndexByte(base64Alphabet, c) >= 0 {
+			return fmt.Sprintf("its body is not valid base64 (at character %d)", int(e)+1)
 		}
+		return fmt.Sprintf("its body is not valid base64 (%q at character %d)", rune(c), int(e)+1)
 	}
 	return "its body is not valid base64 (a character is missing, extra or not base64)"
 }
+
+const base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="

@@ -70,7 +70,9 @@ type Options struct {
 	// refuses but closed environments with old clients may still use: a
 	// leaf without subject alternative name (ErrNoSAN), a certificate
 	// without the serverAuth extended key usage (ErrNoServerAuth) and
-	// SHA-1 or MD5 signatures (ErrWeakSignature).
+	// SHA-1 or MD5 signatures (ErrWeakSignature). Go cannot verify weak
+	// signatures: such links are checked by names, key identifiers and CA
+	// constraints, and the chain above them is verified as usual.
 	AllowLegacy bool
 	// MaxChainLength caps the leaf and intermediates inspected
 	// (ErrChainTooLong); zero means 10.
