@@ -118,5 +118,8 @@ func (e *served) pick(m *Manager) (Source, string) {
 	if now.After(e.customNotAfter) {
 		return SourceACME, "its custom certificate has expired, so the ACME one is served"
 	}
+	if e.customUnstapled {
+		return SourceACME, "its custom certificate is OCSP Must-Staple and has no OCSP response to staple yet, so the ACME one is served"
+	}
 	return SourceCustom, "custom certificates are served before ACME ones"
 }

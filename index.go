@@ -22,6 +22,9 @@ type served struct {
 	// customNotBefore and customNotAfter bound the custom certificate's
 	// validity, so that an expired or not-yet-valid one falls back to ACME.
 	customNotBefore, customNotAfter time.Time
+	// customUnstapled marks a Must-Staple custom certificate without an
+	// OCSP response to staple: it falls back to ACME too (see ocsp.go).
+	customUnstapled bool
 }
 
 // snapshot is the serving index: what GetCertificate needs for every

@@ -72,20 +72,21 @@ func (m *Manager) Damaged() []DamagedRecord {
 	return append([]DamagedRecord(nil), m.damaged.records...)
 }
 
-// Reload rebuilds the serving index from the Store. New calls it; call it
-// again when another process changed the shared Store. A record that cannot
-// be read (damaged, written by a newer version) is skipped, logged, emitted
-// as a "damaged" event and listed by Damaged; what was served for it before
-// goes on being served, and Reload returns a *DamagedRecordsError after
-// rebuilding everything else. A Store that cannot be read at all (or
-// decrypted with the configured keys: store.ErrDecrypt) is an error and
-// changes nothing.
+// Reload rebuilds the serving index from the Store, stored OCSP responses
+// included. New calls it; call it again when another process changed the
+// shared Store. A record that cannot be read (damaged, written by a newer
+// version) is skipped, logged, emitted as a "damaged" event and listed by
+// Damaged; what was served for it before goes on being served, and Reload
+// returns a *DamagedRecordsError after rebuilding everything else. A Store
+// that cannot be read at all (or decrypted with the configured keys:
+// store.ErrDecrypt) is an error and changes nothing.
 func (m *Manager) Reload(ctx context.Context) error {
 	var damaged []DamagedRecord
 	m.indexMu.Lock()
 	old, oldClaims := m.index.Load(), m.claims
 	snap, claims := newSnapshot(), claimIndex{}
 	err := m.eachHost(ctx, func(h *Host, keys keyring) {
+		m.loadStaples(ctx, h)
 		if sv, _ := m.servedFor(h, keys, false); sv != nil {
 			snap = claims.apply(snap, h.Hostname, sv, m.warnConflict(h.Hostname))
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -73,6 +74,13 @@ type Config struct {
 	// OnDemandConfig). Nil (the default) never does. It needs an Issuer.
 	OnDemand *OnDemandConfig
 
+	// DisableOCSPStapling turns OCSP stapling off. By default the scheduler
+	// (Start, RenewDue) fetches, verifies and keeps in the Store the OCSP
+	// responses of certificates that name a responder and chain to
+	// Roots, and handshakes staple them; a response the responder marks
+	// revoked revokes the certificate (see Certificate.OCSP).
+	DisableOCSPStapling bool
+
 	// DefaultCertificate is served to clients that send no SNI. Nil makes
 	// such handshakes fail with ErrNoServerName.
 	DefaultCertificate *tls.Certificate
@@ -125,6 +133,9 @@ type Manager struct {
 	damaged  damagedSet
 	onDemand *onDemand // nil unless Config.OnDemand
 
+	ocsp       *stapler // nil when Config.DisableOCSPStapling
+	ocspClient *http.Client
+
 	expMu    sync.Mutex
 	expiring map[string]string // "host source" -> fingerprint whose expiring event was emitted
 }
@@ -172,6 +183,9 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		defaultCert: cfg.DefaultCertificate, inUse: cfg.InUse,
 		dnsFor: cfg.DNSProviderFor, newDNS: cfg.NewDNSProvider, jitter: randDuration, dnsCfg: cfg.DNS,
 		sched: scheduler{wake: make(chan struct{}, 1)},
+	}
+	if !cfg.DisableOCSPStapling {
+		m.ocsp, m.ocspClient = newStapler(), &http.Client{}
 	}
 	if m.log == nil {
 		m.log = slog.Default()

@@ -82,6 +82,11 @@ type Certificate struct {
 	// failed the order before it (see Issuers).
 	CertificateAuthority string      `json:"certificate_authority,omitempty"`
 	FailedCAs            []CAFailure `json:"failed_cas,omitempty"`
+
+	// OCSP is what the CA's OCSP responder said of the certificate, for
+	// certificates that name one (see Config.DisableOCSPStapling). A
+	// "revoked" answer also sets RevokedAt and RevocationReason.
+	OCSP *OCSPInfo `json:"ocsp,omitempty"`
 }
 
 // ACMEOptions are the order options an ACME certificate was obtained with;
@@ -206,6 +211,7 @@ func secretName(src Source) string { return string(src) + ".key" }
 // derive fills the derived fields (status, days until expiry) at now.
 func (c *Certificate) derive(now time.Time, expiringWithin time.Duration) {
 	c.DaysUntilExpiry = int(c.NotAfter.Sub(now).Hours() / 24)
+	c.OCSP = c.OCSP.derive(now)
 	switch {
 	case c.RevokedAt != nil:
 		c.Status = StatusRevoked

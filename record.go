@@ -71,9 +71,11 @@ func decodeRecord(rec *store.Record) (*Host, keyring, error) {
 // record; their names stay held. A certificate whose key pair cannot be
 // loaded is an error when strict (a write must not store what it cannot
 // serve); otherwise it is logged and skipped, so that one bad record never
-// stops the others from being served. It returns nil when the host holds
-// nothing.
+// stops the others from being served. A certificate that names an OCSP
+// responder gets the response held for it stapled (see ocsp.go). It
+// returns nil when the host holds nothing.
 func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error) {
+	now := m.now()
 	own := &served{host: h.Hostname}
 	extra := map[string]*served{}
 	if p := h.Pending; p != nil {
@@ -108,6 +110,7 @@ func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error
 			m.log.Error("certs: cannot serve certificate", "hostname", h.Hostname, "source", c.Source, "error", err)
 			continue
 		}
+		m.ocsp.attach(c, tc, now)
 		for _, n := range names {
 			if c.Source == SourceCustom && !h.ownershipVerified(n) {
 				continue
@@ -140,6 +143,7 @@ func (e *served) add(c *Certificate, tc *tls.Certificate, alt bool) {
 	case c.Source == SourceCustom:
 		e.custom = tc
 		e.customNotBefore, e.customNotAfter = c.NotBefore, c.NotAfter
+		e.customUnstapled = tc.OCSPStaple == nil && mustStaple(tc.Leaf)
 	default:
 		e.acme = tc
 	}
@@ -175,6 +179,7 @@ func (m *Manager) update(ctx context.Context, name string, create bool, fn func(
 	if err != nil {
 		return nil, err
 	}
+	stapled := ocspFingerprints(h)
 	if err := fn(h, keys); err != nil {
 		return nil, err
 	}
@@ -190,6 +195,7 @@ func (m *Manager) update(ctx context.Context, name string, create bool, fn func(
 	if err := m.store.Put(ctx, rec); err != nil {
 		return nil, err
 	}
+	m.dropStaples(ctx, stapled, h)
 	m.publish(name, e)
 	h.derive(m.now(), m.expiringWithin)
 	return h, nil
@@ -213,6 +219,7 @@ func (m *Manager) refresh(ctx context.Context, name string) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.loadStaples(ctx, h)
 	e, _ := m.servedFor(h, keys, false)
 	m.publish(name, e)
 	h.derive(m.now(), m.expiringWithin)

@@ -65,8 +65,8 @@ func parseLeaf(chainPEM string) *x509.Certificate {
 }
 
 // nextWake is when the scheduler should look at h next: an expiring
-// event, a renewal, an ARI fetch or the next attempt of the pending order.
-// Zero means never.
+// event, a renewal, an ARI fetch, an OCSP refresh or the next attempt of
+// the pending order. Zero means never.
 func (m *Manager) nextWake(h *Host) time.Time {
 	var at time.Time
 	earliest := func(t time.Time) {
@@ -94,6 +94,12 @@ func (m *Manager) nextWake(h *Host) time.Time {
 			}
 		}
 	}
+	now := m.now()
+	for _, c := range []*Certificate{h.Custom, h.ACME, h.ACMEAlt} {
+		if c != nil {
+			earliest(m.ocspWake(c, now))
+		}
+	}
 	if p := h.Pending; p != nil && p.NextAttemptAt != nil {
 		next := *p.NextAttemptAt
 		if h.RateLimitedUntil != nil && next.Before(*h.RateLimitedUntil) {
@@ -106,8 +112,9 @@ func (m *Manager) nextWake(h *Host) time.Time {
 
 // Start loads every hostname into the renewal queue and runs the scheduler
 // until ctx is done or Stop is called: pending orders are placed and
-// retried, ACME certificates are renewed when due, and "expiring" events
-// are emitted once per certificate and process.
+// retried, ACME certificates are renewed when due, OCSP responses are
+// fetched and refreshed (see Config.DisableOCSPStapling), and "expiring"
+// events are emitted once per certificate and process.
 // Calling Start on a running Manager is an error.
 func (m *Manager) Start(ctx context.Context) error {
 	m.runMu.Lock()
@@ -176,8 +183,9 @@ func (m *Manager) loop(ctx context.Context) {
 // RenewDue does now what the scheduler would: for every hostname whose
 // time has come it emits due "expiring" events, places a due pending order
 // (see Request), refreshes the ARI window and renews the ACME certificate
-// when due, with a few orders at a time. Start calls it; platforms that
-// prefer cron can call it instead of Start.
+// when due, and refreshes due OCSP responses, with a few hostnames at a
+// time. Start calls it; platforms that prefer cron can call it instead of
+// Start.
 func (m *Manager) RenewDue(ctx context.Context) {
 	due := m.sched.popDue(m.now())
 	sem := make(chan struct{}, renewWorkers)
@@ -195,7 +203,8 @@ func (m *Manager) RenewDue(ctx context.Context) {
 
 // maintain handles one due hostname and schedules its next wake-up: it
 // emits due "expiring" events, retries a due pending order, then renews
-// the current ACME certificate when due. The pending order comes first:
+// the current ACME certificate when due, then refreshes due OCSP
+// responses. The pending order comes first:
 // once issued it replaces the current certificate, which then needs no
 // renewal; if it fails, the current certificate is still renewed when due,
 // so that a new order that cannot be validated never leaves the hostname
@@ -219,6 +228,7 @@ func (m *Manager) maintain(ctx context.Context, name string) {
 		h = m.retryDue(ctx, h)
 	}
 	h = m.renewDue(ctx, h, now)
+	h = m.maintainOCSP(ctx, h)
 	at := m.nextWake(h)
 	if !at.IsZero() && !at.After(now) && ctx.Err() == nil {
 		// Nothing could be recorded (the Store failed): do not spin.
@@ -229,10 +239,11 @@ func (m *Manager) maintain(ctx context.Context, name string) {
 
 // renewDue refreshes the ARI window of h's ACME certificate when it is
 // time to, renews the certificate when due, and returns the hostname as it
-// is afterwards.
+// is afterwards. Without an Issuer (a replica that only serves) it does
+// nothing.
 func (m *Manager) renewDue(ctx context.Context, h *Host, now time.Time) *Host {
 	c := h.ACME
-	if c == nil || !c.AutoRenew || c.RevokedAt != nil || rateLimited(h, now) != nil ||
+	if c == nil || m.issuer == nil || !c.AutoRenew || c.RevokedAt != nil || rateLimited(h, now) != nil ||
 		(c.RateLimitedUntil != nil && now.Before(*c.RateLimitedUntil)) {
 		return h
 	}

@@ -61,6 +61,44 @@ type certRecord struct {
 	CA               string             `json:"ca,omitempty"`
 	CAName           string             `json:"certificate_authority,omitempty"`
 	FailedCAs        []CAFailure        `json:"failed_cas,omitempty"`
+	OCSP             *ocspRecord        `json:"ocsp,omitempty"`
+}
+
+// ocspRecord is the stored state of an OCSPInfo (Stapled is derived). The
+// response itself is a Store blob (stapleKey).
+type ocspRecord struct {
+	Responder        string            `json:"responder,omitempty"`
+	Status           OCSPStatus        `json:"status,omitempty"`
+	ThisUpdate       *time.Time        `json:"this_update,omitempty"`
+	NextUpdate       *time.Time        `json:"next_update,omitempty"`
+	RevokedAt        *time.Time        `json:"revoked_at,omitempty"`
+	RevocationReason *RevocationReason `json:"revocation_reason,omitempty"`
+	CheckedAt        *time.Time        `json:"checked_at,omitempty"`
+	LastError        string            `json:"last_error,omitempty"`
+	FailureCount     int               `json:"failure_count,omitempty"`
+	NextRefreshAt    *time.Time        `json:"next_refresh_at,omitempty"`
+}
+
+func ocspToRecord(o *OCSPInfo) *ocspRecord {
+	if o == nil {
+		return nil
+	}
+	return &ocspRecord{
+		Responder: o.Responder, Status: o.Status, ThisUpdate: o.ThisUpdate, NextUpdate: o.NextUpdate,
+		RevokedAt: o.RevokedAt, RevocationReason: o.RevocationReason, CheckedAt: o.CheckedAt,
+		LastError: o.LastError, FailureCount: o.FailureCount, NextRefreshAt: o.NextRefreshAt,
+	}
+}
+
+func (r *ocspRecord) info() *OCSPInfo {
+	if r == nil {
+		return nil
+	}
+	return &OCSPInfo{
+		Responder: r.Responder, Status: r.Status, ThisUpdate: r.ThisUpdate, NextUpdate: r.NextUpdate,
+		RevokedAt: r.RevokedAt, RevocationReason: r.RevocationReason, CheckedAt: r.CheckedAt,
+		LastError: r.LastError, FailureCount: r.FailureCount, NextRefreshAt: r.NextRefreshAt,
+	}
 }
 
 // toRecord returns the stored form of h.
@@ -102,7 +140,7 @@ func certToRecord(c *Certificate) *certRecord {
 		RenewedFrom: c.RenewedFrom, RateLimitedUntil: c.RateLimitedUntil,
 		ARIWindowStart: c.ARIWindowStart, ARIWindowEnd: c.ARIWindowEnd, ARICheckedAt: c.ARICheckedAt,
 		RevokedAt: c.RevokedAt, RevocationReason: c.RevocationReason, CA: c.CA,
-		CAName: c.CertificateAuthority, FailedCAs: c.FailedCAs,
+		CAName: c.CertificateAuthority, FailedCAs: c.FailedCAs, OCSP: ocspToRecord(c.OCSP),
 	}
 }
 
@@ -118,6 +156,6 @@ func (r *certRecord) certificate() *Certificate {
 		RenewedFrom: r.RenewedFrom, RateLimitedUntil: r.RateLimitedUntil,
 		ARIWindowStart: r.ARIWindowStart, ARIWindowEnd: r.ARIWindowEnd, ARICheckedAt: r.ARICheckedAt,
 		RevokedAt: r.RevokedAt, RevocationReason: r.RevocationReason, CA: r.CA,
-		CertificateAuthority: r.CAName, FailedCAs: r.FailedCAs,
+		CertificateAuthority: r.CAName, FailedCAs: r.FailedCAs, OCSP: r.OCSP.info(),
 	}
 }

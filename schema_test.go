@@ -35,6 +35,9 @@ func fullHost() *Host {
 			RenewedFrom: at(3), RateLimitedUntil: at(4), ARIWindowStart: at(5), ARIWindowEnd: at(6),
 			ARICheckedAt: at(7), RevokedAt: at(8), RevocationReason: &reason, CA: "ca",
 			CertificateAuthority: "lets_encrypt", FailedCAs: []CAFailure{{CA: "zerossl", Error: "e"}},
+			OCSP: &OCSPInfo{Responder: "http://ocsp.example.com", Status: OCSPGood, ThisUpdate: at(10), NextUpdate: at(11),
+				Stapled: true, RevokedAt: at(12), RevocationReason: &reason, CheckedAt: at(13), LastError: "e",
+				FailureCount: 1, NextRefreshAt: at(14)},
 		}
 	}
 	return &Host{
@@ -65,6 +68,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	h := fullHost()
 	requireAllSet(t, h, nil)
 	requireAllSet(t, h.ACME, nil)
+	requireAllSet(t, h.ACME.OCSP, nil)
 	rec, err := encodeRecord(h, keyring{SourceACME: []byte("k")})
 	require.NoError(t, err)
 
@@ -77,6 +81,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	for _, k := range []string{"status", "days_until_expiry"} {
 		require.NotContains(t, raw["acme"], k, "derived certificate value %q is stored", k)
 	}
+	require.NotContains(t, raw["acme"].(map[string]any)["ocsp"], "stapled", "derived OCSP value is stored")
 
 	got, keys, err := decodeRecord(rec)
 	require.NoError(t, err)
@@ -84,7 +89,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	want := fullHost()
 	want.Status, want.ServedNames, want.DNSRequirements = "", nil, nil
 	for _, c := range []*Certificate{want.Custom, want.ACME, want.ACMEAlt} {
-		c.Status, c.DaysUntilExpiry = "", 0
+		c.Status, c.DaysUntilExpiry, c.OCSP.Stapled = "", 0, false
 	}
 	require.Equal(t, want, got)
 }

@@ -12,10 +12,13 @@ import (
 // It looks up the exact server name, then the wildcard one label up, and
 // serves the custom certificate first. It falls back to the ACME
 // certificate when the custom one is absent, expired, not yet valid,
-// revoked, or not supported by the client (ClientHelloInfo.
+// revoked, not supported by the client (ClientHelloInfo.
 // SupportsCertificate, e.g. an ECDSA-only custom certificate and an
-// RSA-only client). A lone certificate is served even if it expired, so
-// that clients see why the handshake is refused.
+// RSA-only client), or marked OCSP Must-Staple with no OCSP response to
+// staple yet. A lone certificate is served even if it expired, so that
+// clients see why the handshake is refused. Certificates that name an OCSP
+// responder carry its latest good response (fetched in the background,
+// never here; see Config.DisableOCSPStapling).
 //
 // It does no Store I/O, takes no lock and allocates nothing on a hit,
 // including for mixed-case names.
@@ -87,7 +90,9 @@ func unknownHost(name string) error {
 }
 
 // choose picks the certificate to serve: custom first, ACME as fallback,
-// and among the ACME ones the first the client supports.
+// and among the ACME ones the first the client supports. A Must-Staple
+// custom certificate without a staple gives way to an ACME one the client
+// supports.
 func (e *served) choose(hello *tls.ClientHelloInfo, m *Manager) (*tls.Certificate, error) {
 	if e.acme == nil && e.acmeAlt == nil {
 		return e.custom, nil
@@ -99,7 +104,7 @@ func (e *served) choose(hello *tls.ClientHelloInfo, m *Manager) (*tls.Certificat
 	if now.Before(e.customNotBefore) || now.After(e.customNotAfter) {
 		return e.pickACME(hello), nil
 	}
-	if hello.SupportsCertificate(e.custom) != nil {
+	if e.customUnstapled || hello.SupportsCertificate(e.custom) != nil {
 		if a := e.acmeFor(hello); a != nil {
 			return a, nil
 		}

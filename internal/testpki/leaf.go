@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"net"
 	"testing"
 	"time"
@@ -33,7 +34,20 @@ type LeafOptions struct {
 	IsCA bool
 	// ExtKeyUsage; nil means server authentication.
 	ExtKeyUsage []x509.ExtKeyUsage
+	// OCSPServer are the OCSP responder URLs of the Authority Information
+	// Access extension.
+	OCSPServer []string
+	// MustStaple adds the TLS Feature extension asking for status_request
+	// (RFC 7633, "OCSP Must-Staple").
+	MustStaple bool
 }
+
+// oidTLSFeature is the TLS Feature extension (RFC 7633); mustStapleValue
+// is its value for status_request: SEQUENCE { INTEGER 5 }.
+var (
+	oidTLSFeature   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 24}
+	mustStapleValue = []byte{0x30, 0x03, 0x02, 0x01, 0x05}
+)
 
 // Leaf is an end-entity certificate with its key and issuing hierarchy.
 type Leaf struct {
@@ -96,6 +110,10 @@ func leafTemplate(tb testing.TB, names []string, opts LeafOptions) *x509.Certifi
 		BasicConstraintsValid: true,
 		IsCA:                  opts.IsCA,
 		SignatureAlgorithm:    opts.SignatureAlgorithm,
+		OCSPServer:            opts.OCSPServer,
+	}
+	if opts.MustStaple {
+		tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, pkix.Extension{Id: oidTLSFeature, Value: mustStapleValue})
 	}
 	if opts.IsCA {
 		tmpl.KeyUsage |= x509.KeyUsageCertSign
