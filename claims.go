@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // How further names are served.
@@ -86,12 +87,17 @@ func (x *claimIndex) apply(snap *snapshot, host string, sv *serving, warn func(n
 	held := make([]string, 0, len(extra))
 	for n, e := range extra {
 		c := x.byName[n]
-		if c == nil {
+		switch {
+		case c == nil:
 			c = &claim{owner: host, own: snap.get(n)}
 			x.byName[n] = c
-		} else if c.owner != host {
+		case c.owner != host && c.owner < host:
 			warn(n, c.owner)
 			continue
+		case c.owner != host: // two records claim n: the first by name keeps it
+			warn(n, c.owner)
+			x.byHost[c.owner] = slices.DeleteFunc(x.byHost[c.owner], func(s string) bool { return s == n })
+			c.owner = host
 		}
 		c.e = e
 		snap = snap.set(n, c.pick())
@@ -150,12 +156,12 @@ func (m *Manager) publish(hostname string, sv *serving) {
 	m.index.Store(m.claims.apply(m.index.Load(), hostname, sv, m.warnConflict(hostname)))
 }
 
-// warnConflict logs a further name that hostname lists but another record
-// already holds (two replicas raced, or the Store was edited by hand): the
-// first holder keeps serving it.
+// warnConflict logs a further name that two records list (two replicas
+// raced, or the Store was edited by hand): the record first in name order
+// keeps serving it, whatever the order records are loaded in.
 func (m *Manager) warnConflict(hostname string) func(name, owner string) {
 	return func(name, owner string) {
-		m.log.Warn("certs: further name already held by another hostname; not serving it from this one",
-			"hostname", hostname, "name", name, "held_by", owner)
+		m.log.Warn("certs: two hostnames list the same further name; the first in name order serves it",
+			"hostname", hostname, "name", name, "other", owner, "served_by", min(hostname, owner))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -85,9 +86,12 @@ func (m *Manager) Reload(ctx context.Context) error {
 	m.indexMu.Lock()
 	old, oldClaims := m.index.Load(), m.claims
 	snap, claims := newSnapshot(), claimIndex{}
-	err := m.eachHost(ctx, func(h *Host, keys keyring) {
+	err := m.eachHost(ctx, func(h *Host, keys keyring) any {
 		m.loadStaples(ctx, h)
-		if sv, _ := m.servedFor(h, keys, false); sv != nil {
+		sv, _ := m.servedFor(h, keys, false)
+		return sv
+	}, func(h *Host, v any) {
+		if sv := v.(*serving); sv != nil {
 			snap = claims.apply(snap, h.Hostname, sv, m.warnConflict(h.Hostname))
 		}
 	}, func(d DamagedRecord) {
@@ -115,38 +119,70 @@ func (m *Manager) Reload(ctx context.Context) error {
 	return nil
 }
 
-// eachHost pages through every stored hostname in name order (the order a
-// Store lists cheaply) and calls fn for each record that decodes, and
-// damaged (when not nil) for each that cannot be read; both are logged.
-func (m *Manager) eachHost(ctx context.Context, fn func(*Host, keyring), damaged func(DamagedRecord)) error {
-	opts := store.ListOptions{Limit: 1000}
-	report := func(d DamagedRecord) {
-		m.log.Warn("certs: skipping damaged record", "hostname", d.Hostname, "error", d.Err)
-		if damaged != nil {
-			damaged(d)
-		}
+// eachHost reads every stored hostname in one pass (store.ScanAll: in no
+// particular order). prepare, when not nil, runs for each record that
+// decodes on a few goroutines at once (it parses keys: the slow part of a
+// start-up); apply then runs for each, with what prepare returned, and
+// damaged for each record that cannot be read, both on the calling
+// goroutine, one at a time. Damaged records are logged.
+func (m *Manager) eachHost(ctx context.Context, prepare func(*Host, keyring) any,
+	apply func(*Host, any), damaged func(DamagedRecord)) error {
+	type item struct {
+		h   *Host
+		v   any
+		bad *DamagedRecord
 	}
-	for {
-		page, err := m.store.List(ctx, opts)
-		if err != nil {
-			return err
-		}
-		for _, d := range page.Damaged {
-			report(DamagedRecord{Hostname: d.Name, Err: d})
-		}
-		for _, rec := range page.Records {
-			h, keys, err := decodeRecord(rec)
-			if err != nil {
-				report(DamagedRecord{Hostname: rec.Name, Err: err})
-				continue
+	recs := make(chan *store.Record, 256)
+	items := make(chan item, 256)
+	var workers sync.WaitGroup
+	for range max(2, runtime.GOMAXPROCS(0)) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for rec := range recs {
+				h, keys, err := decodeRecord(rec)
+				if err != nil {
+					items <- item{bad: &DamagedRecord{Hostname: rec.Name, Err: err}}
+					continue
+				}
+				var v any
+				if prepare != nil {
+					v = prepare(h, keys)
+				}
+				items <- item{h: h, v: v}
 			}
-			fn(h, keys)
-		}
-		if page.NextCursor == "" {
-			return nil
-		}
-		opts.Cursor = page.NextCursor
+		}()
 	}
+	scanErr := make(chan error, 1)
+	go func() {
+		err := store.ScanAll(ctx, m.store, func(rec *store.Record, d *store.DamagedError) error {
+			if d != nil {
+				items <- item{bad: &DamagedRecord{Hostname: d.Name, Err: d}}
+				return nil
+			}
+			select {
+			case recs <- rec:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		close(recs)
+		workers.Wait()
+		close(items)
+		scanErr <- err
+	}()
+	for it := range items {
+		if it.bad != nil {
+			m.log.Warn("certs: skipping damaged record", "hostname", it.bad.Hostname, "error", it.bad.Err)
+			if damaged != nil {
+				damaged(*it.bad)
+			}
+			continue
+		}
+		apply(it.h, it.v)
+	}
+	return <-scanErr
 }
 
 // servingOf returns what snap serves from host's record: its own name and

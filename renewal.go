@@ -148,7 +148,7 @@ func (m *Manager) Stop() {
 }
 
 func (m *Manager) loadQueue(ctx context.Context) error {
-	err := m.eachHost(ctx, func(h *Host, _ keyring) {
+	err := m.eachHost(ctx, nil, func(h *Host, _ any) {
 		m.sched.schedule(h.Hostname, m.nextWake(h))
 	}, nil)
 	if err != nil {

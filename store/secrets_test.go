@@ -218,6 +218,7 @@ func secretValues(t *testing.T, key Key) map[string][]any {
 		"SortField":    {sort, &sort},
 		"Store":        {enc, plainEnc, Store(mem), Store(fsys)},
 		"Locker":       {enc, Locker(mem), Locker(fsys)},
+		"Scanner":      {Scanner(mem), Scanner(fsys)},
 		"FS":           {*fsys, fsys},
 		"Memory":       {*mem, mem},
 		"Key":          {key, &key},
