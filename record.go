@@ -102,7 +102,14 @@ func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error
 		if c.RevokedAt != nil {
 			continue
 		}
-		tc, err := keyPair(c, keys[slot])
+		load := lazyKeyPair // read back from the Store: parse the key at first use
+		if strict {
+			load = keyPair // about to be stored: check the key now
+		}
+		tc, err := load(c, keys[slot])
+		if len(keys[slot]) == 0 {
+			tc, err = nil, fmt.Errorf("certs: %s certificate has no private key in the store", c.Source)
+		}
 		if err != nil {
 			if strict {
 				return nil, err
@@ -150,9 +157,6 @@ func (e *served) add(c *Certificate, tc *tls.Certificate, alt bool) {
 }
 
 func keyPair(c *Certificate, keyPEM []byte) (*tls.Certificate, error) {
-	if len(keyPEM) == 0 {
-		return nil, fmt.Errorf("certs: %s certificate has no private key in the store", c.Source)
-	}
 	tc, err := tls.X509KeyPair([]byte(c.ChainPEM), keyPEM)
 	if err != nil {
 		// X509KeyPair's errors never contain key material.
