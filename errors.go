@@ -22,6 +22,10 @@ var (
 	ErrNoPrivateKey         = custom.ErrNoPrivateKey
 	ErrUnrelatedCertificate = custom.ErrUnrelatedCertificate
 	ErrUnsupportedKeyType   = custom.ErrUnsupportedKeyType
+	ErrInputTooLarge        = custom.ErrInputTooLarge
+	ErrTooManyCertificates  = custom.ErrTooManyCertificates
+	ErrTooManyKeys          = custom.ErrTooManyKeys
+	ErrPKCS12TooExpensive   = custom.ErrPKCS12TooExpensive
 
 	ErrKeyMismatch      = validate.ErrKeyMismatch
 	ErrExpired          = validate.ErrExpired
@@ -30,6 +34,12 @@ var (
 	ErrIncompleteChain  = validate.ErrIncompleteChain
 	ErrWeakKey          = validate.ErrWeakKey
 	ErrNotLeaf          = validate.ErrNotLeaf
+	ErrNoSAN            = validate.ErrNoSAN
+	ErrNoServerAuth     = validate.ErrNoServerAuth
+	ErrWeakSignature    = validate.ErrWeakSignature
+	// ErrChainTooLong, ErrKeyMismatch and ErrNoCertificate match the
+	// condition whichever leaf package reported it.
+	ErrChainTooLong = validate.ErrChainTooLong
 )
 
 // Errors of the Manager's operations.

@@ -15,6 +15,10 @@ import (
 // DER, or a PKCS#12/PFX bundle with its password. See custom.Input.
 type Input = custom.Input
 
+// UploadLimits bound the work one upload may cost; see Config.UploadLimits
+// and custom.Limits.
+type UploadLimits = custom.Limits
+
 // Report is the outcome of Validate: valid, errors, warnings and the
 // parsed facts. See validate.Report.
 type Report = validate.Report
@@ -24,13 +28,19 @@ type Report = validate.Report
 // and chain trust. Parse failures are reported in Errors too. An empty
 // hostname skips the coverage check.
 func (m *Manager) Validate(in Input, hostname string) *Report {
-	_, rep := m.check(in, hostname)
+	return m.ValidateContext(context.Background(), in, hostname)
+}
+
+// ValidateContext is Validate with a context: parsing a large or hostile
+// upload stops when ctx is done.
+func (m *Manager) ValidateContext(ctx context.Context, in Input, hostname string) *Report {
+	_, rep := m.check(ctx, in, hostname)
 	return rep
 }
 
 // check parses and validates an upload. The bundle is nil when parsing
 // failed.
-func (m *Manager) check(in Input, hostname string) (*custom.Bundle, *Report) {
+func (m *Manager) check(ctx context.Context, in Input, hostname string) (*custom.Bundle, *Report) {
 	if hostname != "" {
 		h, err := NormalizeHostname(hostname)
 		if err != nil {
@@ -38,7 +48,7 @@ func (m *Manager) check(in Input, hostname string) (*custom.Bundle, *Report) {
 		}
 		hostname = h
 	}
-	b, err := custom.Parse(in)
+	b, err := custom.ParseContext(ctx, in, m.uploadLimits)
 	if err != nil {
 		return nil, &Report{Errors: []error{err}}
 	}
@@ -50,9 +60,11 @@ func (m *Manager) check(in Input, hostname string) (*custom.Bundle, *Report) {
 		Now:                 m.now(),
 		ExpiringWithin:      m.expiringWithin,
 		MaxSANs:             m.maxSANs,
+		AllowLegacy:         m.allowLegacy,
+		MaxChainLength:      m.uploadLimits.MaxChainLength,
 	})
 	for _, n := range b.Notes {
-		rep.Warnings = append(rep.Warnings, validate.Warning{Code: n.Code, Message: n.Message})
+		rep.AddWarning(n.Code, n.Message)
 	}
 	return b, rep
 }
@@ -79,7 +91,7 @@ func (m *Manager) Import(ctx context.Context, hostname string, in Input, opts Im
 	if err != nil {
 		return nil, err
 	}
-	b, rep := m.check(in, name)
+	b, rep := m.check(ctx, in, name)
 	if !rep.Valid || b == nil {
 		return nil, fmt.Errorf("certs: import %s: %w", name, errors.Join(rep.Errors...))
 	}
@@ -99,7 +111,7 @@ func (m *Manager) Import(ctx context.Context, hostname string, in Input, opts Im
 		Source:    SourceCustom,
 		Facts:     rep.Facts,
 		ChainPEM:  string(b.ChainPEM()),
-		Warnings:  append(rep.Warnings, warnings...),
+		Warnings:  withWarnings(rep, warnings),
 		Names:     names,
 		CreatedAt: now,
 		UpdatedAt: now,
@@ -168,3 +180,12 @@ func furtherNames(hostname string, leaf *x509.Certificate, opts ImportOptions) (
 // WarningNameSkipped is the code of the import warning for a name of the
 // certificate that ImportOptions.AllNames could not serve.
 const WarningNameSkipped = "name_skipped"
+
+// withWarnings adds further warnings to the report's, deduplicated and
+// capped as the report's own, and returns them all.
+func withWarnings(rep *Report, more []validate.Warning) []validate.Warning {
+	for _, w := range more {
+		rep.AddWarning(w.Code, w.Message)
+	}
+	return rep.Warnings
+}

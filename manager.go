@@ -65,6 +65,19 @@ type Config struct {
 	// MaxSANs is the SAN count above which imports get a warning. Zero
 	// means 100.
 	MaxSANs int
+	// UploadLimits bound what one Import or Validate may cost: size (1 MiB),
+	// certificates (50), keys (8), chain length (10), PKCS#12 key-derivation
+	// iterations (300,000 in all). Zero fields take those defaults; an
+	// upload over a limit gets ErrInputTooLarge, ErrTooManyCertificates,
+	// ErrTooManyKeys, ErrChainTooLong or ErrPKCS12TooExpensive.
+	UploadLimits UploadLimits
+	// AllowLegacyCertificates accepts, with the warnings no_san,
+	// no_server_auth and weak_signature, certificates that every current
+	// client refuses (no subject alternative name, no serverAuth usage, a
+	// SHA-1 or MD5 signature), for closed environments with old clients.
+	// By default they are refused with ErrNoSAN, ErrNoServerAuth and
+	// ErrWeakSignature.
+	AllowLegacyCertificates bool
 
 	// DNS configures DNS requirements, ownership and Check.
 	DNS DNSConfig
@@ -109,6 +122,8 @@ type Manager struct {
 	requireTrusted bool
 	allowWeak      bool
 	maxSANs        int
+	uploadLimits   UploadLimits
+	allowLegacy    bool
 	defaultCert    *tls.Certificate
 	inUse          func(ctx context.Context, hostname string) (bool, error)
 
@@ -180,6 +195,7 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		log: cfg.Logger, now: cfg.Clock, expiringWithin: cfg.ExpiringWithin,
 		roots: cfg.Roots, requireTrusted: cfg.RequireTrustedChain,
 		allowWeak: cfg.AllowWeakKeys, maxSANs: cfg.MaxSANs,
+		uploadLimits: cfg.UploadLimits, allowLegacy: cfg.AllowLegacyCertificates,
 		defaultCert: cfg.DefaultCertificate, inUse: cfg.InUse,
 		dnsFor: cfg.DNSProviderFor, newDNS: cfg.NewDNSProvider, jitter: randDuration, dnsCfg: cfg.DNS,
 		sched: scheduler{wake: make(chan struct{}, 1)},

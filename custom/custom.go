@@ -18,12 +18,14 @@ import (
 )
 
 // Errors returned by Parse. Each wraps into a message that says what to fix.
+// ErrNoCertificate, ErrKeyMismatch and ErrChainTooLong are the same
+// conditions as validate's errors of those names: errors.Is matches either.
 var (
 	ErrInvalidPEM         = errors.New("custom: invalid PEM")
 	ErrUnsupportedFormat  = errors.New("custom: unsupported format")
 	ErrEncryptedKey       = errors.New("custom: private key is encrypted")
 	ErrBadPassword        = errors.New("custom: wrong PKCS#12 password")
-	ErrNoCertificate      = errors.New("custom: no certificate found")
+	ErrNoCertificate      = error(&condition{"no_certificate", "custom: no certificate found"})
 	ErrNoPrivateKey       = errors.New("custom: no private key found")
 	ErrUnsupportedKeyType = errors.New("custom: unsupported private key type")
 	// ErrUnrelatedCertificate reports a certificate that is neither the
@@ -33,7 +35,7 @@ var (
 	// ErrKeyMismatch is returned by (*Bundle).TLSCertificate when the key
 	// does not belong to the leaf. Parse itself does not check the match
 	// (validate.Certificate reports it with the other problems).
-	ErrKeyMismatch = errors.New("custom: private key does not match the certificate")
+	ErrKeyMismatch = error(&condition{"key_mismatch", "custom: private key does not match the certificate"})
 
 	// ErrInputTooLarge reports an upload over Limits.MaxSize, checked
 	// before anything is parsed.
@@ -47,7 +49,7 @@ var (
 	ErrTooManyKeys = errors.New("custom: too many private keys")
 	// ErrChainTooLong reports a chain of more than Limits.MaxChainLength
 	// certificates.
-	ErrChainTooLong = errors.New("custom: certificate chain is too long")
+	ErrChainTooLong = error(&condition{"chain_too_long", "custom: certificate chain is too long"})
 	// ErrPKCS12TooExpensive reports a PKCS#12 file asking for more
 	// key-derivation work than Limits.MaxPKCS12Iterations.
 	ErrPKCS12TooExpensive = errors.New("custom: PKCS#12 file asks for too many key-derivation iterations")

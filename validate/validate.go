@@ -12,9 +12,11 @@ import (
 )
 
 // Errors reported by Certificate. Each is usable with errors.Is; the wrapped
-// message says what to fix.
+// message says what to fix. ErrKeyMismatch, ErrNoCertificate and
+// ErrChainTooLong are the same conditions as custom's errors of those
+// names: errors.Is matches either.
 var (
-	ErrKeyMismatch      = errors.New("validate: private key does not match the certificate")
+	ErrKeyMismatch      = error(&condition{"key_mismatch", "validate: private key does not match the certificate"})
 	ErrExpired          = errors.New("validate: certificate has expired")
 	ErrNotYetValid      = errors.New("validate: certificate is not yet valid")
 	ErrHostnameMismatch = errors.New("validate: certificate does not cover the hostname")
@@ -22,7 +24,7 @@ var (
 	ErrWeakKey          = errors.New("validate: key is too weak")
 	ErrNotLeaf          = errors.New("validate: certificate is a CA certificate, not a server certificate")
 	// ErrNoCertificate is reported when Certificate is given a nil leaf.
-	ErrNoCertificate = errors.New("validate: no certificate")
+	ErrNoCertificate = error(&condition{"no_certificate", "validate: no certificate"})
 
 	// ErrNoSAN reports a leaf naming its host only in the subject common
 	// name, without a DNS or IP subject alternative name: Go, Chrome and
@@ -41,7 +43,7 @@ var (
 	// ErrChainTooLong reports more certificates than
 	// Options.MaxChainLength, or a chain naming one subject three times;
 	// the chain is then not inspected.
-	ErrChainTooLong = errors.New("validate: certificate chain is too long")
+	ErrChainTooLong = error(&condition{"chain_too_long", "validate: certificate chain is too long"})
 )
 
 // Options tune Certificate. The zero value checks against the system roots
