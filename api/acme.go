@@ -42,15 +42,15 @@ func (h *handler) requestACME(w http.ResponseWriter, r *http.Request, p Principa
 	if host, err = h.settle(r.Context(), p, host, existed, in.DisplayName, in.Labels); err != nil {
 		return err
 	}
-	return created(w, existed, host)
+	return created(w, r, existed, host)
 }
 
 // created answers 201 with a Location for a new hostname, else 200.
-func created(w http.ResponseWriter, existed bool, host *certs.Host) error {
+func created(w http.ResponseWriter, r *http.Request, existed bool, host *certs.Host) error {
 	if existed {
 		return writeHost(w, http.StatusOK, host)
 	}
-	w.Header().Set("Location", location(host.Hostname))
+	w.Header().Set("Location", location(r, host.Hostname))
 	return writeHost(w, http.StatusCreated, host)
 }
 

@@ -2,6 +2,9 @@ package api_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -100,4 +103,45 @@ func TestOwnershipGatesCustom(t *testing.T) {
 	ex, err := c.Explain(ctx, name)
 	require.NoError(t, err)
 	require.Equal(t, "custom", ex.Source)
+}
+
+// TestMountedUnderPrefix: mounted with http.StripPrefix, the handler's
+// Location headers and problem instances carry the prefix, and the client
+// works with the prefixed base URL.
+func TestMountedUnderPrefix(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	authorize, err := api.BearerTokens(api.Token{Secret: tokenA, Tenant: "app-a", Scopes: []api.Scope{api.ScopeRead, api.ScopeWrite}})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("/platform/v1/", http.StripPrefix("/platform/v1", api.NewHandler(e.m, api.Config{Authorize: authorize})))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/platform/v1/certificates/acme", strings.NewReader(`{"hostname": "*.pre.example.com", "challenge": "dns-01"}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tokenA)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusPreconditionFailed, resp.StatusCode, "no DNS provider here")
+
+	c, err := api.NewClient(srv.URL+"/platform/v1", tokenA, srv.Client())
+	require.NoError(t, err)
+	_, err = c.Get(t.Context(), "*.pre.example.com")
+	var p *api.Problem
+	require.ErrorAs(t, err, &p)
+	require.Equal(t, "/platform/v1/certificates/%2A.pre.example.com", p.Instance)
+
+	req, err = http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/platform/v1/certificates/acme", strings.NewReader(`{"hostname": "pre.example.com"}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tokenA)
+	resp, err = srv.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	require.Equal(t, "/platform/v1/certificates/pre.example.com", resp.Header.Get("Location"))
+	h, err := c.Get(t.Context(), "pre.example.com")
+	require.NoError(t, err)
+	require.Equal(t, "pending_validation", h.Status)
 }

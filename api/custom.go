@@ -48,7 +48,7 @@ func (h *handler) importCustom(w http.ResponseWriter, r *http.Request, p Princip
 	if host, err = h.settle(r.Context(), p, host, existed, in.DisplayName, in.Labels); err != nil {
 		return err
 	}
-	return created(w, existed, host)
+	return created(w, r, existed, host)
 }
 
 // uploadProblem is the 422 of an invalid upload: the first error's code,

@@ -111,6 +111,9 @@ func (h *handler) authorize(r *http.Request, scope Scope) (Principal, *Problem) 
 // error, logged with its cause and answered without it.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, p Principal, err error) {
 	prob := h.problemFor(r.Context(), p, err)
+	if prob != nil && prob.Status >= 500 {
+		h.log.WarnContext(r.Context(), "api: operation not completed", "method", r.Method, "path", r.URL.Path, "code", prob.Code, "error", err)
+	}
 	if prob == nil {
 		h.log.ErrorContext(r.Context(), "api: internal error", "method", r.Method, "path", r.URL.Path, "tenant", p.Tenant, "error", err)
 		prob = problem(codeInternal, "an internal error occurred; the operation may not have completed. Try again, and contact the platform's support if it persists")
@@ -158,6 +161,7 @@ type statusWriter struct {
 	status int
 }
 
+// WriteHeader records code and writes it.
 func (s *statusWriter) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
@@ -173,10 +177,13 @@ type probeWriter struct {
 	status int
 }
 
+// Header is the header the mux sets.
 func (p *probeWriter) Header() http.Header { return p.header }
 
+// Write drops the mux's text body.
 func (p *probeWriter) Write(b []byte) (int, error) { return len(b), nil }
 
+// WriteHeader records the mux's status.
 func (p *probeWriter) WriteHeader(code int) { p.status = code }
 
 type principalKey struct{}

@@ -21,7 +21,8 @@ type Problem struct {
 	Status int `json:"status"`
 	// Detail explains this occurrence.
 	Detail string `json:"detail"`
-	// Instance is the request path.
+	// Instance is the request path (with the prefix the handler is
+	// mounted under).
 	Instance string `json:"instance,omitempty"`
 	// Code is the stable machine code.
 	Code string `json:"code"`
@@ -82,7 +83,7 @@ func fieldProblem(code, field, detail string) *Problem {
 
 // writeProblem answers with p.
 func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
-	p.Instance = r.URL.EscapedPath()
+	p.Instance = mountPrefix(r) + r.URL.EscapedPath()
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Cache-Control", "no-store")

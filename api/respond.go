@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/certs-dev/certs"
 )
@@ -52,9 +53,20 @@ func normalizeAll(field string, raw []string) ([]string, error) {
 	return out, nil
 }
 
-// location is the path of a hostname resource.
-func location(name string) string {
-	return "/certificates/" + pathEscape(name)
+// location is the path of a hostname resource, under the prefix the
+// handler is mounted at.
+func location(r *http.Request, name string) string {
+	return mountPrefix(r) + "/certificates/" + pathEscape(name)
+}
+
+// mountPrefix is the part of the request's path that a wrapper such as
+// http.StripPrefix removed before the handler saw it ("" at the root).
+func mountPrefix(r *http.Request) string {
+	orig, _, _ := strings.Cut(r.RequestURI, "?")
+	if prefix, ok := strings.CutSuffix(orig, r.URL.EscapedPath()); ok && strings.HasPrefix(prefix, "/") {
+		return strings.TrimSuffix(prefix, "/")
+	}
+	return ""
 }
 
 // pathEscape escapes a hostname for a path ("*" as %2A).
