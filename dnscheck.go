@@ -24,9 +24,23 @@ type DNSConfig struct {
 	// record. It needs OwnershipValues.
 	RequireOwnership bool
 	// PreflightObtain makes Obtain check DNS first and refuse early when
-	// issuance cannot succeed: CAA forbids the CA (ErrCAAForbidden), or the
-	// name does not point here for HTTP-01/TLS-ALPN-01 (ErrNotPointingHere).
+	// issuance cannot succeed: CAA forbids the CA (ErrCAAForbidden), the
+	// name does not point here for HTTP-01/TLS-ALPN-01 (ErrNotPointingHere),
+	// or its dns-persist-01 record is missing (ErrPersistRecordMissing,
+	// with OfferPersist).
 	PreflightObtain bool
+	// OfferPersist offers hostnames the dns-persist-01 challenge: each
+	// hostname's DNSRequirements (Get, Requirements) show the one TXT
+	// record its owner adds, once, to let the CA validate it at every
+	// order and renewal (DNSRequirements.Persist, see PersistRecord);
+	// Check verifies it (PersistTXTConfigured, and a validation error
+	// naming the record to add); and an order whose caller names no
+	// challenge uses dns-persist-01 once the record is in place. The
+	// record names the CA and the ACME account of Config.Issuer (a
+	// PersistRecorder, asked at each Check, order and PersistRecord)
+	// unless PersistIssuerDomain and PersistAccountURI are set: until the
+	// Issuer has been asked once, Get and Requirements cannot show it.
+	OfferPersist bool
 	// Resolvers ("host:port") find zones and their nameservers; empty
 	// means the resolvers of /etc/resolv.conf, which the Manager reads at
 	// its first Check (again later only if that read failed).
@@ -48,6 +62,9 @@ type DNSConfig struct {
 	// its first use; it is not copied after.
 	system     atomic.Value // []string
 	resolvConf string
+	// persist holds the Issuer's PersistIdentity, last asked (see
+	// Manager.persistIdentity), for the requirements shown without a ctx.
+	persist atomic.Value // PersistIdentity
 }
 
 // A CAAIdentifier is an Issuer that knows the domains its CA recognises
@@ -67,6 +84,10 @@ var (
 	// ErrNotPointingHere is returned by Obtain for HTTP-01 or TLS-ALPN-01
 	// when the name does not resolve to the platform.
 	ErrNotPointingHere = errors.New("certs: the name does not point at this server, so the CA cannot reach it for http-01 or tls-alpn-01; fix its A/AAAA or CNAME records, or use dns-01")
+	// ErrPersistRecordMissing is returned by Obtain for dns-persist-01
+	// when Check finds no _validation-persist record for the CA and
+	// account (Config.DNS.OfferPersist).
+	ErrPersistRecordMissing = errors.New("certs: the name has no dns-persist-01 record for this CA and ACME account, so the CA cannot validate it; add the TXT record of Manager.PersistRecord (DNSRequirements.Persist), or use another challenge")
 )
 
 // CheckSummary is the outcome of a hostname's last Check, kept on the
@@ -79,6 +100,7 @@ type CheckSummary struct {
 	ALPNConfigured         bool                          `json:"alpn_configured"`
 	ACMEDNSConfigured      bool                          `json:"acme_dns_configured"`
 	OwnershipTXTConfigured bool                          `json:"ownership_txt_configured"`
+	PersistTXTConfigured   bool                          `json:"persist_txt_configured"`
 	CAAPermits             bool                          `json:"caa_permits"`
 	ValidationErrors       []validate.DNSValidationError `json:"validation_errors,omitempty"`
 }
@@ -90,19 +112,22 @@ type CheckResult struct {
 	DNS  *validate.DNSReport `json:"dns"`
 }
 
-// Requirements returns the DNS records hostname needs under Config.DNS.
+// Requirements returns the DNS records hostname needs under Config.DNS
+// (with OfferPersist, its dns-persist-01 record once the Issuer was asked;
+// see PersistRecord).
 func (m *Manager) Requirements(hostname string) (validate.DNSRequirements, error) {
 	name, err := NormalizeHostname(hostname)
 	if err != nil {
 		return validate.DNSRequirements{}, err
 	}
-	return validate.Requirements(name, m.dnsCfg.RequirementsConfig), nil
+	return m.dnsRequirements(name), nil
 }
 
 // Check does a fresh DNS lookup for a hostname the Manager holds and
 // reports what is configured: addresses, CNAME, the _acme-challenge
-// delegation, the ownership TXT record, CAA, the DNS provider, and which
-// records to add or fix. The summary is stored on the hostname. When the
+// delegation, the ownership TXT record, the dns-persist-01 record (with
+// Config.DNS.OfferPersist), CAA, the DNS provider, and which records to
+// add or fix. The summary is stored on the hostname. When the
 // ownership TXT record is found, a custom certificate waiting in
 // pending_ownership becomes active and is served; so does each further name
 // of the custom certificate (ImportOptions) whose own ownership TXT record
@@ -166,7 +191,7 @@ func summarize(r *validate.DNSReport) *CheckSummary {
 		CheckedAt: r.CheckedAt, DNSProvider: r.DNSProvider,
 		DNSConfigured: r.DNSConfigured, HTTPConfigured: r.HTTPConfigured, ALPNConfigured: r.ALPNConfigured,
 		ACMEDNSConfigured: r.ACMEDNSConfigured, OwnershipTXTConfigured: r.OwnershipTXTConfigured,
-		CAAPermits: r.CAAPermits, ValidationErrors: r.ValidationErrors,
+		PersistTXTConfigured: r.PersistTXTConfigured, CAAPermits: r.CAAPermits, ValidationErrors: r.ValidationErrors,
 	}
 }
 
@@ -185,11 +210,14 @@ func (m *Manager) checkDNS(ctx context.Context, name string) (*validate.DNSRepor
 
 // dnsRequirements are the records name needs under Config.DNS.
 func (m *Manager) dnsRequirements(name string) validate.DNSRequirements {
-	return validate.Requirements(name, m.dnsCfg.RequirementsConfig)
+	return validate.Requirements(name, m.requirementsConfig())
 }
 
-// checkOptions are the options of the Manager's DNS checks.
+// checkOptions are the options of the Manager's DNS checks. With
+// OfferPersist it asks the Issuer for its dns-persist-01 identity first,
+// so that the checks look for the record it names.
 func (m *Manager) checkOptions(ctx context.Context) (validate.CheckOptions, error) {
+	m.refreshPersist(ctx)
 	resolvers, err := m.resolvers()
 	if err != nil {
 		return validate.CheckOptions{}, err
@@ -236,23 +264,37 @@ func (m *Manager) caIdentities(ctx context.Context) []string {
 	return ids
 }
 
-// preflightDNS refuses an order that DNS says cannot succeed.
-func (m *Manager) preflightDNS(ctx context.Context, req IssueRequest) error {
+// preflightDNS refuses an order that DNS says cannot succeed, reusing the
+// reports of the check that chose its challenge.
+func (m *Manager) preflightDNS(ctx context.Context, o *order) error {
 	if !m.dnsCfg.PreflightObtain {
 		return nil
 	}
-	for _, name := range req.Names {
-		rep, err := m.checkDNS(ctx, name)
-		if err != nil {
+	for _, name := range o.names {
+		rep := o.reports[name]
+		if rep == nil {
+			var err error
+			if rep, err = m.checkDNS(ctx, name); err != nil {
+				return err
+			}
+		}
+		if err := preflightReport(name, o.options.Challenge, rep); err != nil {
 			return err
 		}
-		if !rep.CAAPermits {
-			return fmt.Errorf("%w (%s)", ErrCAAForbidden, name)
-		}
-		if (req.Challenge == ChallengeHTTP01 && !rep.HTTPConfigured) ||
-			(req.Challenge == ChallengeTLSALPN01 && !rep.ALPNConfigured) {
-			return fmt.Errorf("%w (%s: %v)", ErrNotPointingHere, name, rep.Err())
-		}
+	}
+	return nil
+}
+
+// preflightReport is the pre-flight's verdict on name's report rep for
+// challenge c.
+func preflightReport(name string, c ChallengeType, rep *validate.DNSReport) error {
+	switch {
+	case !rep.CAAPermits:
+		return fmt.Errorf("%w (%s)", ErrCAAForbidden, name)
+	case (c == ChallengeHTTP01 && !rep.HTTPConfigured) || (c == ChallengeTLSALPN01 && !rep.ALPNConfigured):
+		return fmt.Errorf("%w (%s: %v)", ErrNotPointingHere, name, rep.Err())
+	case c == ChallengeDNSPersist01 && rep.Records.PersistTXT != nil && !rep.PersistTXTConfigured:
+		return fmt.Errorf("%w (%s: %v)", ErrPersistRecordMissing, name, rep.Err())
 	}
 	return nil
 }

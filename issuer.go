@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// ChallengeType names an ACME challenge (RFC 8555 section 8, RFC 8737).
+// ChallengeType names an ACME challenge (RFC 8555 section 8, RFC 8737,
+// draft-ietf-acme-scoped-dns-challenges, draft-ietf-acme-dns-persist).
 type ChallengeType string
 
 // The ACME challenge types.
@@ -15,7 +16,40 @@ const (
 	ChallengeHTTP01    ChallengeType = "http-01"
 	ChallengeTLSALPN01 ChallengeType = "tls-alpn-01"
 	ChallengeDNS01     ChallengeType = "dns-01"
+	// ChallengeDNSAccount01 is dns-01 with a TXT record whose name is
+	// scoped to the ACME account ("_<label>._acme-challenge.<name>", the
+	// label derived from the account URI), so that several ACME clients
+	// (several platforms, or a platform and the customer's own tooling)
+	// can validate one name side by side. A DNSProvider presents it.
+	ChallengeDNSAccount01 ChallengeType = "dns-account-01"
+	// ChallengeDNSPersist01 is validated by one permanent TXT record,
+	// "_validation-persist.<name>", that names the CA and the ACME account
+	// (see Manager.PersistRecord). Once the name's owner has added it,
+	// orders and renewals need no DNS provider and no credentials.
+	ChallengeDNSPersist01 ChallengeType = "dns-persist-01"
 )
+
+// Valid reports whether c is one of the challenge types.
+func (c ChallengeType) Valid() bool {
+	switch c {
+	case ChallengeHTTP01, ChallengeTLSALPN01, ChallengeDNS01, ChallengeDNSAccount01, ChallengeDNSPersist01:
+		return true
+	}
+	return false
+}
+
+// DNSBased reports whether c is validated through DNS (dns-01,
+// dns-account-01, dns-persist-01): the challenges that can validate
+// wildcard names.
+func (c ChallengeType) DNSBased() bool {
+	return c == ChallengeDNS01 || c == ChallengeDNSAccount01 || c == ChallengeDNSPersist01
+}
+
+// needsDNSProvider reports whether c's records are presented by a
+// DNSProvider (dns-01, dns-account-01).
+func (c ChallengeType) needsDNSProvider() bool {
+	return c == ChallengeDNS01 || c == ChallengeDNSAccount01
+}
 
 // KeyType names the private key an issuer generates for a certificate.
 type KeyType string
@@ -62,12 +96,14 @@ func (r RevocationReason) Valid() bool {
 	return false
 }
 
-// DNSRecord is one DNS-01 TXT record to present.
+// DNSRecord is one DNS-01 or DNS-ACCOUNT-01 TXT record to present.
 type DNSRecord struct {
 	// Domain is the name being validated, without "*." ("example.com").
 	Domain string
 	// FQDN is the TXT record's fully qualified name with a trailing dot,
-	// after following any _acme-challenge CNAME delegation.
+	// after following any CNAME delegation: "_acme-challenge.<Domain>."
+	// for dns-01, the account-scoped "_<label>._acme-challenge.<Domain>."
+	// for dns-account-01.
 	FQDN string
 	// Value is the TXT record's value (base64url SHA-256 of KeyAuth).
 	Value string
@@ -80,7 +116,7 @@ type DNSRecord struct {
 // IssueRequest asks an Issuer for one certificate.
 type IssueRequest struct {
 	// Names are normalized hostnames; the first is the primary one.
-	// Wildcards ("*.example.com") require DNS-01.
+	// Wildcards ("*.example.com") require a DNS challenge (DNSBased).
 	Names []string
 	// KeyType of the certificate's new private key; empty means KeyEC256.
 	KeyType KeyType
@@ -89,8 +125,9 @@ type IssueRequest struct {
 	Profile string
 	// Challenge selects the challenge type; empty means the issuer's default.
 	Challenge ChallengeType
-	// HTTP01 and TLSALPN01 answer those challenges; DNS01 presents TXT
-	// records. Only the one for Challenge is required.
+	// HTTP01 and TLSALPN01 answer those challenges; DNS01 presents the
+	// TXT records of dns-01 and dns-account-01. Only the one for Challenge
+	// is required; dns-persist-01 needs none.
 	HTTP01    ChallengeSolver
 	TLSALPN01 ChallengeSolver
 	DNS01     DNSProvider

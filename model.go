@@ -94,7 +94,11 @@ type Certificate struct {
 type ACMEOptions struct {
 	KeyType   KeyType       `json:"key_type,omitempty"`
 	Challenge ChallengeType `json:"challenge,omitempty"`
-	Profile   string        `json:"profile,omitempty"`
+	// ChallengeReason says why the Manager chose Challenge for an order
+	// whose caller named none ("tls-alpn-01: shop.example.com points here
+	// directly, ..."); empty when the caller chose it.
+	ChallengeReason string `json:"challenge_reason,omitempty"`
+	Profile         string `json:"profile,omitempty"`
 	// DNSProvider names the DNS provider given by name for this order
 	// (ObtainOptions.DNSProviderName). Its credentials are stored with the
 	// private keys (sealed at rest when Config.EncryptionKey is set) and

@@ -16,8 +16,14 @@ import (
 type ObtainOptions struct {
 	// AltNames are extra names on the same certificate (SANs).
 	AltNames []string
-	// Challenge selects the challenge type; empty means http-01, or dns-01
-	// for wildcards.
+	// Challenge selects the challenge type. Empty lets the Manager choose:
+	// without DNS requirements in Config.DNS, http-01, or dns-01 for
+	// wildcards; with them, from what the names' DNS allows (dns-persist-01
+	// when its record is in place, tls-alpn-01 when they point here
+	// directly, http-01 through a proxy or CDN, dns-01 with a DNS
+	// provider), saying why in ACMEOptions.ChallengeReason. dns-01 and
+	// dns-account-01 need a DNS provider; dns-persist-01 needs none, only
+	// the record of PersistRecord.
 	Challenge ChallengeType
 	// KeyType of the new key; empty means ec256.
 	KeyType KeyType
@@ -79,14 +85,14 @@ func (m *Manager) Obtain(ctx context.Context, hostname string, opts ObtainOption
 	if err != nil {
 		return nil, err
 	}
-	o, err := m.newOrder(name, opts)
+	o, err := m.newOrder(ctx, name, opts)
 	if err != nil {
 		return nil, err
 	}
 	if err := m.claimNames(ctx, name, o.names); err != nil {
 		return nil, err
 	}
-	if err := m.preflightDNS(ctx, m.request(o)); err != nil {
+	if err := m.preflightDNS(ctx, o); err != nil {
 		return nil, err
 	}
 	if o.dryRun {

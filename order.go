@@ -1,10 +1,13 @@
 package certs
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/certs-dev/certs/validate"
 )
 
 // order is one ACME order to place: what Obtain and Request ask for, what
@@ -25,11 +28,16 @@ type order struct {
 	dryRun bool
 	// preferCA is the CA to try first: a renewal's certificate's CA.
 	preferCA string
+	// reports are the DNS checks that chose the challenge, by name, for
+	// the pre-flight to reuse; nil when none ran.
+	reports map[string]*validate.DNSReport
 }
 
-// newOrder checks everything about an Obtain or Request that needs no
-// network: names, challenge, key type and DNS provider.
-func (m *Manager) newOrder(name string, opts ObtainOptions) (*order, error) {
+// newOrder checks everything about an Obtain or Request: names, challenge,
+// key type and DNS provider. When the caller names no challenge and
+// Config.DNS says where names should point, it looks the names' DNS up to
+// choose one (see chooseChallenge); otherwise it needs no network.
+func (m *Manager) newOrder(ctx context.Context, name string, opts ObtainOptions) (*order, error) {
 	if m.issuer == nil {
 		return nil, ErrNoIssuer
 	}
@@ -58,14 +66,29 @@ func (m *Manager) newOrder(name string, opts ObtainOptions) (*order, error) {
 	if err := checkProviderOptions(opts.DNSProvider, opts.DNSProviderName, opts.DNSCredentials); err != nil {
 		return nil, err
 	}
-	if err := m.resolveDNS(name, o, opts.DNSProvider, false); err != nil {
+	if err := m.pickDNS(name, o, opts.DNSProvider); err != nil {
+		return nil, err
+	}
+	if o.asked.Challenge == "" && m.choosesChallenge() {
+		if err := m.chooseChallenge(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+	if err := o.requireDNS(name, false); err != nil {
 		return nil, err
 	}
 	return o, nil
 }
 
+// wildcard reports whether one of the order's names is a wildcard.
+func (o *order) wildcard() bool {
+	return slices.ContainsFunc(o.names, func(n string) bool { return strings.HasPrefix(n, "*.") })
+}
+
 // checkOptions validates the key type and the challenge, and resolves an
-// empty challenge: http-01, or dns-01 when a name is a wildcard.
+// empty challenge: http-01, or dns-01 when a name is a wildcard. A
+// ChallengeReason that is not about the challenge (a renewal changed it)
+// is dropped.
 func (o *order) checkOptions() error {
 	if o.options.KeyType != "" && !o.options.KeyType.Valid() {
 		return fmt.Errorf("%w (got %q)", ErrInvalidKeyType, o.options.KeyType)
@@ -74,29 +97,41 @@ func (o *order) checkOptions() error {
 		return fmt.Errorf("%w: AltKeyType %q must be of the other family than KeyType %q (RSA beside ECDSA, or ECDSA beside RSA)",
 			ErrInvalidKeyType, alt, keyTypeOrDefault(o.options.KeyType))
 	}
-	wildcard := slices.ContainsFunc(o.names, func(n string) bool { return strings.HasPrefix(n, "*.") })
-	switch o.options.Challenge {
-	case "":
+	wildcard := o.wildcard()
+	switch c := o.options.Challenge; {
+	case c == "":
 		o.options.Challenge = ChallengeHTTP01
 		if wildcard {
 			o.options.Challenge = ChallengeDNS01
 		}
-	case ChallengeHTTP01, ChallengeTLSALPN01, ChallengeDNS01:
-	default:
-		return fmt.Errorf("%w (got %q)", ErrInvalidChallenge, o.options.Challenge)
+	case !c.Valid():
+		return fmt.Errorf("%w (got %q; dns-account-01 and dns-persist-01 are valid too)", ErrInvalidChallenge, c)
 	}
-	if wildcard && o.options.Challenge != ChallengeDNS01 {
-		return ErrWildcardNeedsDNS01
+	if wildcard && !o.options.Challenge.DNSBased() {
+		return fmt.Errorf("%w (got %s; dns-account-01 and dns-persist-01 validate wildcards too)", ErrWildcardNeedsDNS01, o.options.Challenge)
+	}
+	if !strings.HasPrefix(o.options.ChallengeReason, string(o.options.Challenge)+": ") {
+		o.options.ChallengeReason = ""
 	}
 	return nil
 }
 
 // resolveDNS sets the order's DNS provider: obj when given, else the one
 // the options name (built from the order's credentials), else
-// Config.DNSProviderFor, else Config.DNSProvider. DNS-01 without any is
-// ErrNoDNSProvider; stored says the order was read back from the Store,
-// where a provider object cannot have been kept.
+// Config.DNSProviderFor, else Config.DNSProvider. DNS-01 and
+// DNS-ACCOUNT-01 without any are ErrNoDNSProvider (DNS-PERSIST-01 needs
+// none); stored says the order was read back from the Store, where a
+// provider object cannot have been kept.
 func (m *Manager) resolveDNS(hostname string, o *order, obj DNSProvider, stored bool) error {
+	if err := m.pickDNS(hostname, o, obj); err != nil {
+		return err
+	}
+	return o.requireDNS(hostname, stored)
+}
+
+// pickDNS sets the order's DNS provider as resolveDNS does, whether or not
+// its challenge needs one.
+func (m *Manager) pickDNS(hostname string, o *order, obj DNSProvider) error {
 	switch {
 	case obj != nil:
 		o.dns = obj
@@ -109,13 +144,22 @@ func (m *Manager) resolveDNS(hostname string, o *order, obj DNSProvider, stored 
 	default:
 		o.dns = m.dnsProviderFor(hostname)
 	}
-	if o.options.Challenge == ChallengeDNS01 && o.dns == nil {
-		if stored {
-			return fmt.Errorf("certs: order for %s: %w", hostname, errProviderNotStored)
-		}
-		return ErrNoDNSProvider
-	}
 	return nil
+}
+
+// requireDNS fails when the order's challenge needs a DNS provider and it
+// has none.
+func (o *order) requireDNS(hostname string, stored bool) error {
+	if !o.options.Challenge.needsDNSProvider() || o.dns != nil {
+		return nil
+	}
+	if stored {
+		return fmt.Errorf("certs: order for %s: %w", hostname, errProviderNotStored)
+	}
+	if o.options.Challenge == ChallengeDNSAccount01 {
+		return fmt.Errorf("%w (dns-account-01 presents its TXT record through one too)", ErrNoDNSProvider)
+	}
+	return ErrNoDNSProvider
 }
 
 // request is the IssueRequest of the order.
@@ -157,9 +201,14 @@ func keyTypeOrDefault(k KeyType) KeyType {
 }
 
 // isPendingOrder reports whether p is the pending form of o: same names
-// and options.
+// and options (whatever the reason a challenge was chosen).
 func isPendingOrder(p *PendingOrder, o *order) bool {
-	return p != nil && slices.Equal(p.Names, o.names) && p.Options == o.options
+	if p == nil || !slices.Equal(p.Names, o.names) {
+		return false
+	}
+	have, want := p.Options, o.options
+	have.ChallengeReason, want.ChallengeReason = "", ""
+	return have == want
 }
 
 // dnsProviderFor is Config.DNSProviderFor's provider for name, else

@@ -128,7 +128,9 @@ func TestCheckRetriesPendingOrderAtOnce(t *testing.T) {
 	// Check asks) and in the CA's (Pebble's DNS).
 	auth.Add(host + ". A 198.51.100.7")
 	e.srv.SetA(host, "127.0.0.2")
-	_, err := e.m.Obtain(ctx, host, certs.ObtainOptions{})
+	// http-01 named: left to choose, the Manager would take dns-01, since
+	// a DNS provider is configured and the name does not point here.
+	_, err := e.m.Obtain(ctx, host, certs.ObtainOptions{Challenge: certs.ChallengeHTTP01})
 	require.ErrorIs(t, err, certs.ErrValidationFailed)
 	later := e.clock.Now().Add(time.Minute)
 

@@ -8,8 +8,10 @@ import (
 
 // Request asks for an ACME certificate for hostname (plus AltNames)
 // without waiting for it: it checks everything Obtain checks that needs no
-// network (names, challenge, key type, DNS provider), stores the order as
-// the hostname's Pending order, due at once, and returns. The hostname's
+// network (names, challenge, key type, DNS provider), chooses the
+// challenge from the names' DNS as Obtain does when none is given and
+// Config.DNS has requirements (a DNS lookup), stores the order as the
+// hostname's Pending order, due at once, and returns. The hostname's
 // status stays pending_validation until a certificate is issued (or is
 // that of the certificate it serves meanwhile).
 //
@@ -38,7 +40,7 @@ func (m *Manager) Request(ctx context.Context, hostname string, opts ObtainOptio
 	if opts.DNSProvider != nil {
 		return nil, errProviderObjectAsync
 	}
-	o, err := m.newOrder(name, opts)
+	o, err := m.newOrder(ctx, name, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -94,6 +94,11 @@ type Config struct {
 	// DefaultChallenge is used when IssueRequest.Challenge is empty; empty
 	// means http-01.
 	DefaultChallenge certs.ChallengeType
+	// IssuerDomainName names the CA in dns-persist-01 records (one of the
+	// issuer-domain-names of its challenges, "letsencrypt.org"). Empty
+	// means the first of the CAA identities of its directory
+	// (meta.caaIdentities), which is what CAs name there.
+	IssuerDomainName string
 	// Name is the CA's readable name, recorded on every certificate it
 	// issues (certs.Certificate.CertificateAuthority) and used by
 	// certs.Issuers to prefer the issuing CA at renewal. Empty derives it
@@ -185,13 +190,7 @@ func resolverAddrs(in []string) ([]string, error) {
 	return out, nil
 }
 
-func validChallenge(c certs.ChallengeType) bool {
-	switch c {
-	case certs.ChallengeHTTP01, certs.ChallengeTLSALPN01, certs.ChallengeDNS01:
-		return true
-	}
-	return false
-}
+func validChallenge(c certs.ChallengeType) bool { return c.Valid() }
 
 // caName derives a CA's readable name from its directory URL.
 func caName(dirURL string) string {

@@ -54,18 +54,19 @@ func buildDNSChecker(resolvers, system []string, nsPort string) *dnsChecker {
 	return &dnsChecker{res: res, resolvers: resolvers}
 }
 
-// challengeFQDN returns the name where the TXT record for domain goes:
-// _acme-challenge.<domain>. or the end of its CNAME chain, which is
+// challengeFQDN returns the name where a TXT record named name
+// ("_acme-challenge.<domain>", or its account-scoped form) goes: name
+// itself, fully qualified, or the end of its CNAME chain, which is
 // followed up to validate.DefaultMaxCNAMEChain CNAMEs.
-func (d *dnsChecker) challengeFQDN(ctx context.Context, domain string) (string, error) {
+func (d *dnsChecker) challengeFQDN(ctx context.Context, name string) (string, error) {
 	if d.res == nil {
 		return "", d.err
 	}
-	fqdn := dns.Fqdn("_acme-challenge." + domain)
+	fqdn := dns.Fqdn(name)
 	a, err := d.res.Follow(ctx, fqdn, dns.TypeTXT)
 	switch {
 	case errors.Is(err, validate.ErrCNAMELoop):
-		return "", fmt.Errorf("CNAME loop from %s; fix the _acme-challenge CNAME records: %w", fqdn, err)
+		return "", fmt.Errorf("CNAME loop from %s; fix the CNAME records of the chain: %w", fqdn, err)
 	case errors.Is(err, validate.ErrCNAMEChainTooLong):
 		return "", fmt.Errorf("more than %d CNAMEs from %s; shorten the chain: %w", validate.DefaultMaxCNAMEChain, fqdn, err)
 	case err != nil:

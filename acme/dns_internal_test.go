@@ -9,13 +9,19 @@ import (
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 
+	"github.com/certs-dev/certs"
 	"github.com/certs-dev/certs/internal/bindtest"
 	"github.com/certs-dev/certs/internal/dnstest"
 )
 
+// testAccountURI is the account of the dns-account-01 rows of
+// TestChallengeFQDN.
+const testAccountURI = "https://ca.test/acme/acct/1"
+
 // chainRecords are the _acme-challenge CNAME chains of TestChallengeFQDN.
 func chainRecords() []string {
 	recs := []string{
+		"_" + accountLabel(testAccountURI) + "._acme-challenge.scoped CNAME scoped.acme.other.test.",
 		"_acme-challenge.one CNAME one.acme.other.test.",
 		"_acme-challenge.two CNAME hop",
 		"hop CNAME final.other.test.",
@@ -52,8 +58,13 @@ func TestChallengeFQDN(t *testing.T) {
 	}
 	tests := []struct {
 		domain, want, err string
+		challenge         certs.ChallengeType // dns-01 when empty
 	}{
 		{domain: "plain.test", want: "_acme-challenge.plain.test."},
+		{domain: "plain.test", challenge: certs.ChallengeDNSAccount01,
+			want: "_" + accountLabel(testAccountURI) + "._acme-challenge.plain.test."},
+		{domain: "scoped.test", challenge: certs.ChallengeDNSAccount01, want: "scoped.acme.other.test."},
+		{domain: "scoped.test", want: "_acme-challenge.scoped.test."},
 		{domain: "one.test", want: "one.acme.other.test."},
 		{domain: "two.test", want: "final.other.test."},
 		{domain: "loop.test", err: "CNAME loop"},
@@ -67,7 +78,7 @@ func TestChallengeFQDN(t *testing.T) {
 				"authoritative":  buildDNSChecker(nil, []string{addr}, port),
 			} {
 				for _, tc := range tests {
-					got, err := d.challengeFQDN(t.Context(), tc.domain)
+					got, err := d.challengeFQDN(t.Context(), challengeName(tc.challenge, testAccountURI, tc.domain))
 					if tc.err != "" {
 						require.ErrorContains(t, err, tc.err, "%s %s", mode, tc.domain)
 						continue

@@ -73,6 +73,23 @@
 // server of the record's zone. No package-global resolver setting is read
 // or written, so several Issuers in one process never interfere.
 //
+// # DNS-ACCOUNT-01 and DNS-PERSIST-01
+//
+// dns-account-01 (draft-ietf-acme-scoped-dns-challenges) is DNS-01 with
+// the record at _<label>._acme-challenge.<domain>, the label being the
+// lowercase base32 of the first 10 bytes of the SHA-256 of the account
+// URI: several ACME clients validate one name side by side. The record is
+// presented through IssueRequest.DNS01 (certs.DNSRecord.FQDN is the scoped
+// name, after any CNAME), and its propagation checked, as for DNS-01.
+//
+// dns-persist-01 (draft-ietf-acme-dns-persist) presents nothing: the CA
+// reads the permanent TXT record _validation-persist.<domain>, "<issuer
+// domain name>; accounturi=<account URI>" (plus "; policy=wildcard" for
+// wildcards), that the name's owner added once. PersistIdentity tells the
+// issuer domain name (Config.IssuerDomainName, else the directory's first
+// CAA identity) and the account URI, registering the account if needed;
+// a failed validation's hint names the exact record to add.
+//
 // # Logging
 //
 // The Issuer logs its steps to Config.Logger. lego itself logs (rarely,

@@ -34,7 +34,10 @@ var (
 	// IssueRequest.TLSALPN01.
 	ErrNoTLSALPN01Solver = errors.New("acme: tls-alpn-01 needs IssueRequest.TLSALPN01, a ChallengeSolver that answers acme-tls/1 handshakes on port 443; set it or choose another challenge")
 	// ErrInvalidChallenge is returned for an unknown challenge type.
-	ErrInvalidChallenge = errors.New("acme: unknown challenge type; use http-01, tls-alpn-01 or dns-01")
+	ErrInvalidChallenge = errors.New("acme: unknown challenge type; use http-01, tls-alpn-01, dns-01, dns-account-01 or dns-persist-01")
+	// ErrNoIssuerDomain is returned by PersistIdentity when the CA's
+	// directory lists no CAA identity and Config.IssuerDomainName is empty.
+	ErrNoIssuerDomain = errors.New("acme: the CA's directory names no CAA identity (meta.caaIdentities), so its issuer domain name for dns-persist-01 records is unknown; set Config.IssuerDomainName to the one the CA documents")
 	// ErrInvalidName is returned for a name that cannot be in a certificate.
 	ErrInvalidName = errors.New("acme: invalid name")
 	// ErrUnknownProfile is returned for a profile the CA does not offer.

@@ -201,8 +201,8 @@ func checkSolver(c certs.ChallengeType, req certs.IssueRequest) error {
 		return ErrNoHTTP01Solver
 	case c == certs.ChallengeTLSALPN01 && req.TLSALPN01 == nil:
 		return ErrNoTLSALPN01Solver
-	case c == certs.ChallengeDNS01 && req.DNS01 == nil:
-		return certs.ErrNoDNSProvider
+	case (c == certs.ChallengeDNS01 || c == certs.ChallengeDNSAccount01) && req.DNS01 == nil:
+		return fmt.Errorf("%w (%s presents its TXT record through IssueRequest.DNS01)", certs.ErrNoDNSProvider, c)
 	}
 	return nil
 }

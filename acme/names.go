@@ -12,7 +12,8 @@ import (
 
 // normalizeNames lowercases names, converts them to their ASCII (punycode)
 // form, drops duplicates (keeping the first occurrence first) and checks
-// each one. Wildcards ("*.example.com") need DNS-01.
+// each one. Wildcards ("*.example.com") need a DNS challenge (dns-01,
+// dns-account-01 or dns-persist-01).
 func normalizeNames(names []string, challenge certs.ChallengeType) ([]string, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("%w: IssueRequest.Names is empty; give at least one hostname", ErrInvalidName)
@@ -24,7 +25,7 @@ func normalizeNames(names []string, challenge certs.ChallengeType) ([]string, er
 		if err != nil {
 			return nil, err
 		}
-		if strings.HasPrefix(norm, "*.") && challenge != certs.ChallengeDNS01 {
+		if strings.HasPrefix(norm, "*.") && !challenge.DNSBased() {
 			return nil, fmt.Errorf("%w (%s with %s)", certs.ErrWildcardNeedsDNS01, norm, challenge)
 		}
 		if !seen[norm] {

@@ -10,6 +10,7 @@ import (
 	legoacme "github.com/go-acme/lego/v4/acme"
 
 	"github.com/certs-dev/certs"
+	"github.com/certs-dev/certs/validate"
 )
 
 // txtValue is the DNS-01 TXT record value for keyAuth (RFC 8555 section 8.4).
@@ -76,9 +77,15 @@ func hint(c certs.ChallengeType, at *attempt) string {
 	case certs.ChallengeTLSALPN01:
 		return fmt.Sprintf("make %s:443 reach this server's TLS listener directly and answer the acme-tls/1 protocol "+
 			"(no TLS-terminating proxy or CDN in front; check the name's A/AAAA records)", at.domain)
-	case certs.ChallengeDNS01:
+	case certs.ChallengeDNS01, certs.ChallengeDNSAccount01:
 		return fmt.Sprintf("add TXT record %s with value %q (check the DNS provider's zone and credentials, "+
-			"and any _acme-challenge CNAME delegation)", strings.TrimSuffix(at.record.FQDN, "."), at.record.Value)
+			"and any CNAME delegation of the challenge name)", strings.TrimSuffix(at.record.FQDN, "."), at.record.Value)
+	case certs.ChallengeDNSPersist01:
+		if at.persist == "" {
+			return fmt.Sprintf("add the TXT record %s naming the CA's issuer domain name and this ACME account "+
+				"(certs.Manager.PersistRecord tells it)", validate.PersistRecordName(at.domain))
+		}
+		return "add " + at.persist + " (once: it lets the CA validate the name for this ACME account at every later order and renewal)"
 	}
 	return ""
 }

@@ -39,7 +39,7 @@ func (i *Issuer) propagationWait(provider certs.DNSProvider) (timeout, interval 
 
 // waitPropagation waits, for at most the propagation timeout in all, until
 // every TXT record is visible. Records that are not become problems.
-func (i *Issuer) waitPropagation(ctx context.Context, provider certs.DNSProvider, attempts []*attempt) ([]certs.ChallengeProblem, error) {
+func (i *Issuer) waitPropagation(ctx context.Context, c certs.ChallengeType, provider certs.DNSProvider, attempts []*attempt) ([]certs.ChallengeProblem, error) {
 	timeout, interval := i.propagationWait(provider)
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -69,9 +69,9 @@ func (i *Issuer) waitPropagation(ctx context.Context, provider certs.DNSProvider
 	problems := make([]certs.ChallengeProblem, 0, len(pending))
 	for _, at := range pending {
 		problems = append(problems, certs.ChallengeProblem{
-			Domain: at.target, Challenge: certs.ChallengeDNS01,
+			Domain: at.target, Challenge: c,
 			Detail: fmt.Sprintf("the TXT record was not visible within %s (checked before asking the CA): %v", timeout, lastErr[at]),
-			Hint:   hint(certs.ChallengeDNS01, at),
+			Hint:   hint(c, at),
 		})
 	}
 	return problems, nil

@@ -112,7 +112,8 @@ func (i *Issuer) reregister(ctx context.Context, stale *account) (*session, erro
 		return nil, err
 	}
 	defer unlock()
-	i.log.WarnContext(ctx, "acme: the CA does not know the stored account; registering again", "account", stale.reg.URI)
+	i.log.WarnContext(ctx, "acme: the CA does not know the stored account; registering again "+
+		"(dns-persist-01 records naming the old account URI must be changed to the new one)", "account", stale.reg.URI)
 	return i.createAccount(ctx, &account{email: stale.email, key: stale.key})
 }
 

@@ -19,7 +19,8 @@ type attempt struct {
 	target    string // as ordered: "*.example.com" for a wildcard
 	chal      legoacme.Challenge
 	keyAuth   string
-	record    certs.DNSRecord // dns-01 only
+	record    certs.DNSRecord // dns-01 and dns-account-01 only
+	persist   string          // dns-persist-01 only: the record the CA reads, described
 	presented bool
 
 	// Set by validate: the last POST of the challenge, how many were
@@ -30,8 +31,10 @@ type attempt struct {
 }
 
 // solve gets every pending authorization validated: present all
-// challenges, wait for DNS propagation (dns-01), ask the CA to validate and
-// poll until it is done. Presented challenges are always cleaned up.
+// challenges, wait for DNS propagation (dns-01, dns-account-01), ask the CA
+// to validate and poll until it is done. Presented challenges are always
+// cleaned up. dns-persist-01 presents nothing: the CA reads the permanent
+// record.
 // Failures the user can fix are a *certs.ValidationError (with TimedOut set
 // when the CA did not finish in time).
 func (i *Issuer) solve(ctx context.Context, s *session, p *plan, authzs []*authorization) error {
@@ -44,12 +47,12 @@ func (i *Issuer) solve(ctx context.Context, s *session, p *plan, authzs []*autho
 	}
 	defer i.cleanup(ctx, p, attempts)
 	for _, at := range attempts {
-		if err := i.present(ctx, p, at); err != nil {
+		if err := i.present(ctx, s, p, at); err != nil {
 			return err
 		}
 	}
-	if p.challenge == certs.ChallengeDNS01 && i.propagation > 0 {
-		problems, err := i.waitPropagation(ctx, p.req.DNS01, attempts)
+	if presentsTXT(p.challenge) && i.propagation > 0 {
+		problems, err := i.waitPropagation(ctx, p.challenge, p.req.DNS01, attempts)
 		if err != nil {
 			return err
 		}
@@ -95,7 +98,11 @@ func (i *Issuer) attempts(s *session, p *plan, authzs []*authorization) ([]*atte
 				Detail: "compute key authorization: " + err.Error()})
 			continue
 		}
-		out = append(out, &attempt{authz: a, domain: a.Identifier.Value, target: target, chal: chal, keyAuth: keyAuth})
+		at := &attempt{authz: a, domain: a.Identifier.Value, target: target, chal: chal, keyAuth: keyAuth}
+		if p.challenge == certs.ChallengeDNSPersist01 {
+			at.persist = i.persistRecord(s, at.domain, a.Wildcard)
+		}
+		out = append(out, at)
 	}
 	return out, problems
 }
@@ -113,7 +120,7 @@ func offeredProblem(target string, want certs.ChallengeType, offered []legoacme.
 }
 
 // present makes one challenge answerable through the request's solver.
-func (i *Issuer) present(ctx context.Context, p *plan, at *attempt) error {
+func (i *Issuer) present(ctx context.Context, s *session, p *plan, at *attempt) error {
 	at.presented = true // CleanUp of a record that is not there is a success
 	var err error
 	switch p.challenge {
@@ -121,20 +128,26 @@ func (i *Issuer) present(ctx context.Context, p *plan, at *attempt) error {
 		err = p.req.HTTP01.Present(ctx, at.domain, at.chal.Token, at.keyAuth)
 	case certs.ChallengeTLSALPN01:
 		err = p.req.TLSALPN01.Present(ctx, at.domain, at.chal.Token, at.keyAuth)
-	case certs.ChallengeDNS01:
-		fqdn, ferr := i.dns.challengeFQDN(ctx, at.domain)
+	case certs.ChallengeDNS01, certs.ChallengeDNSAccount01:
+		name := challengeName(p.challenge, s.acct.reg.URI, at.domain)
+		fqdn, ferr := i.dns.challengeFQDN(ctx, name)
 		if ferr != nil {
 			at.presented = false
-			return fmt.Errorf("acme: dns-01 for %s: %w", at.target, ferr)
+			return fmt.Errorf("acme: %s for %s: %w", p.challenge, at.target, ferr)
 		}
 		at.record = certs.DNSRecord{Domain: at.domain, FQDN: fqdn, Value: txtValue(at.keyAuth),
 			Token: at.chal.Token, KeyAuth: at.keyAuth}
 		err = p.req.DNS01.Present(ctx, at.record)
+	case certs.ChallengeDNSPersist01:
+		at.presented = false
+		i.log.DebugContext(ctx, "acme: dns-persist-01: nothing to present; the CA reads the persistent record",
+			"domain", at.target, "record", at.persist)
+		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("acme: present %s challenge for %s: %w", p.challenge, at.target, err)
 	}
-	if p.challenge == certs.ChallengeDNS01 {
+	if presentsTXT(p.challenge) {
 		i.log.DebugContext(ctx, "acme: challenge presented", "domain", at.target, "challenge", p.challenge, "fqdn", at.record.FQDN)
 	} else {
 		i.log.DebugContext(ctx, "acme: challenge presented", "domain", at.target, "challenge", p.challenge)
@@ -158,7 +171,7 @@ func (i *Issuer) cleanup(ctx context.Context, p *plan, attempts []*attempt) {
 			err = p.req.HTTP01.CleanUp(cctx, at.domain, at.chal.Token, at.keyAuth)
 		case certs.ChallengeTLSALPN01:
 			err = p.req.TLSALPN01.CleanUp(cctx, at.domain, at.chal.Token, at.keyAuth)
-		case certs.ChallengeDNS01:
+		case certs.ChallengeDNS01, certs.ChallengeDNSAccount01:
 			err = p.req.DNS01.CleanUp(cctx, at.record)
 		}
 		if err != nil {

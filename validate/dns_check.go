@@ -18,7 +18,8 @@ import (
 // opts.Resolvers), asks the zone's authoritative nameservers directly
 // (falling back to the resolvers), follows CNAME chains up to
 // opts.MaxCNAMEChain, and checks the addresses, the _acme-challenge
-// delegation, the ownership TXT record and CAA (RFC 8659). Queries go over
+// delegation, the ownership TXT record, the dns-persist-01 record and CAA
+// (RFC 8659). Queries go over
 // UDP, then TCP when truncated, with opts.Retries retries on timeouts.
 //
 // Misconfiguration and failed lookups (SERVFAIL, timeouts, ...) are
@@ -37,6 +38,7 @@ type checkLookups struct {
 	zoneErr          error
 	a, aaaa          lookupResult
 	acme, ownership  lookupResult
+	persist          lookupResult
 	caa              caaResult
 	wildcard, isApex bool
 }
@@ -61,6 +63,7 @@ func (r *dnsResolver) check(ctx context.Context, hostname string, req DNSRequire
 	rep.evalAddresses(host, req, l, r.opts.ExpectedAddresses)
 	rep.evalACMEChallenge(req, l)
 	rep.evalOwnership(req, l.ownership)
+	rep.evalPersist(req, l.persist, time.Now())
 	rep.evalCAA(host, l, r.opts.CAIdentities)
 	rep.CheckedAt = time.Now()
 	return rep, nil
@@ -80,6 +83,9 @@ func (r *dnsResolver) lookupAll(ctx context.Context, host string, req DNSRequire
 	}
 	if req.Ownership.Name != "" && len(req.Ownership.Values) > 0 {
 		wg.Go(func() { l.ownership = r.follow(ctx, dns.Fqdn(dnsName(req.Ownership.Name)), dns.TypeTXT) })
+	}
+	if req.Persist.Name != "" {
+		wg.Go(func() { l.persist = r.follow(ctx, dns.Fqdn(dnsName(req.Persist.Name)), dns.TypeTXT) })
 	}
 	wg.Go(func() { l.caa = r.climbCAA(ctx, strings.TrimPrefix(host, "*.")) })
 	wg.Wait()

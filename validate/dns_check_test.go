@@ -113,12 +113,15 @@ func dnsWithAll(r validate.DNSRecords) validate.DNSRecords {
 	return r
 }
 
-type dnsFlags struct{ dns, http, alpn, acme, owner, caa bool }
+type dnsFlags struct{ dns, http, alpn, acme, owner, caa, persist bool }
 
-func dnsAllFlags() dnsFlags { return dnsFlags{true, true, true, true, true, true} }
+func dnsAllFlags() dnsFlags {
+	return dnsFlags{dns: true, http: true, alpn: true, acme: true, owner: true, caa: true}
+}
 
 func dnsReportFlags(r *validate.DNSReport) dnsFlags {
-	return dnsFlags{r.DNSConfigured, r.HTTPConfigured, r.ALPNConfigured, r.ACMEDNSConfigured, r.OwnershipTXTConfigured, r.CAAPermits}
+	return dnsFlags{r.DNSConfigured, r.HTTPConfigured, r.ALPNConfigured, r.ACMEDNSConfigured, r.OwnershipTXTConfigured,
+		r.CAAPermits, r.PersistTXTConfigured}
 }
 
 type dnsVerr struct {
@@ -146,6 +149,7 @@ type dnsScenario struct {
 	// as BIND does.
 	servFailLoops bool
 	opts          func(*validate.CheckOptions)
+	cfg           func(*validate.RequirementsConfig) // changes dnsPlatform
 	flags         dnsFlags
 	want          validate.DNSRecords
 	errs          []dnsVerr
@@ -219,7 +223,11 @@ func (tc dnsScenario) run(t *testing.T, s scenarioServer) {
 	if host == "" {
 		host = "www.example.com"
 	}
-	rep, err := validate.Check(context.Background(), host, validate.Requirements(host, dnsPlatform), opts)
+	cfg := dnsPlatform
+	if tc.cfg != nil {
+		tc.cfg(&cfg)
+	}
+	rep, err := validate.Check(context.Background(), host, validate.Requirements(host, cfg), opts)
 	require.NoError(t, err)
 	require.Equal(t, host, rep.Hostname)
 	require.Equal(t, tc.flags, dnsReportFlags(rep))

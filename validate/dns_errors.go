@@ -31,6 +31,8 @@ var (
 	ErrInvalidCAA = errors.New("validate: malformed CAA value")
 	// ErrInvalidTXT is wrapped by ParseTXT's errors.
 	ErrInvalidTXT = errors.New("validate: malformed TXT string")
+	// ErrInvalidPersistTXT is wrapped by ParsePersistValue's errors.
+	ErrInvalidPersistTXT = errors.New("validate: malformed dns-persist-01 record")
 )
 
 // LookupError is a DNS query that got no usable answer.

@@ -9,7 +9,10 @@ import (
 )
 
 // evalAddresses fills the address records and decides DNSConfigured,
-// HTTPConfigured and ALPNConfigured, reporting the records to fix.
+// HTTPConfigured and ALPNConfigured, reporting the records to fix. A name
+// whose CNAME chain passes through the platform's CNAME target to
+// addresses the platform does not list reaches it through a proxy: HTTP
+// gets there, TLS-ALPN-01 does not.
 func (rep *DNSReport) evalAddresses(host string, req DNSRequirements, l *checkLookups, expectedOpt []string) {
 	fix := "point the CNAME record " + host + " at a name that resolves"
 	if req.CNAME != "" {
@@ -39,13 +42,16 @@ func (rep *DNSReport) evalAddresses(host string, req DNSRequirements, l *checkLo
 			ours++
 		}
 	}
-	reaches := len(resolved) > 0 && ours == len(resolved)
+	direct := len(resolved) > 0 && ours == len(resolved)
 	if len(expected) == 0 {
-		reaches = viaTarget && len(resolved) > 0
+		direct = viaTarget && len(resolved) > 0
 	}
-	rep.DNSConfigured = reaches || viaTarget
-	rep.HTTPConfigured = reaches && !l.wildcard
-	rep.ALPNConfigured = rep.HTTPConfigured
+	// Through the CNAME target to other addresses: the platform's proxy or
+	// CDN, which passes HTTP on but ends TLS itself.
+	proxied := viaTarget && len(resolved) > 0
+	rep.DNSConfigured = direct || viaTarget
+	rep.HTTPConfigured = (direct || proxied) && !l.wildcard
+	rep.ALPNConfigured = direct && !l.wildcard
 	if !rep.DNSConfigured {
 		rep.addressFixes(host, req, l, expected, ours)
 	}

@@ -22,6 +22,8 @@ const (
 	DNSCodeWrongACMEChallenge    = "wrong_acme_challenge_cname"
 	DNSCodeMissingOwnershipTXT   = "missing_ownership_txt"
 	DNSCodeWrongOwnershipTXT     = "wrong_ownership_txt"
+	DNSCodeMissingPersistTXT     = "missing_persist_txt"
+	DNSCodeWrongPersistTXT       = "wrong_persist_txt"
 	DNSCodeCAAForbids            = "caa_forbids"
 	DNSCodeCAACriticalUnknownTag = "caa_critical_unknown_tag"
 )
@@ -35,17 +37,27 @@ type DNSReport struct {
 	// DNSConfigured: the hostname points at the platform (its addresses
 	// are the expected ones, or its CNAME chain reaches the CNAME target).
 	DNSConfigured bool `json:"dns_configured"`
-	// HTTPConfigured: every address the hostname resolves to is expected,
-	// so the CA's HTTP-01 request reaches the platform. Always false for
-	// wildcards, which need DNS-01.
+	// HTTPConfigured: the CA's HTTP-01 request reaches the platform:
+	// every address the hostname resolves to is expected, or its CNAME
+	// chain passes through the platform's CNAME target (whose addresses
+	// may be those of a proxy or CDN in front, which passes HTTP on).
+	// Always false for wildcards, which need a DNS challenge.
 	HTTPConfigured bool `json:"http_configured"`
-	// ALPNConfigured: the same condition, for TLS-ALPN-01.
+	// ALPNConfigured: TLS-ALPN-01 reaches the platform's TLS listener:
+	// every address the hostname resolves to is expected (or, when no
+	// addresses are expected, its CNAME chain reaches the CNAME target). A
+	// proxy or CDN in front ends TLS itself, so a name that reaches the
+	// platform only through one is HTTPConfigured but not ALPNConfigured.
 	ALPNConfigured bool `json:"alpn_configured"`
 	// ACMEDNSConfigured: _acme-challenge is a CNAME to the delegation target.
 	ACMEDNSConfigured bool `json:"acme_dns_configured"`
 	// OwnershipTXTConfigured: the ownership TXT record holds an accepted
 	// value (false when no ownership is required).
 	OwnershipTXTConfigured bool `json:"ownership_txt_configured"`
+	// PersistTXTConfigured: a dns-persist-01 record lets the required CA
+	// issue to the required ACME account (DNSRequirements.Persist; false
+	// when none is required).
+	PersistTXTConfigured bool `json:"persist_txt_configured"`
 	// CAAPermits: CAA lets at least one of CheckOptions.CAIdentities issue
 	// (for "*." names, a wildcard certificate); CAAPermitted lists them.
 	CAAPermits   bool     `json:"caa_permits"`
@@ -69,7 +81,7 @@ func (r *DNSReport) Err() error {
 }
 
 // DNSRecords are the records that Check found. Names carry no trailing
-// dot. The records of one set (A, AAAA, OwnershipTXT, CAA) are sorted: DNS
+// dot. The records of one set (A, AAAA, OwnershipTXT, PersistTXT, CAA) are sorted: DNS
 // does not order them, and servers such as BIND shuffle them.
 type DNSRecords struct {
 	// A and AAAA are the addresses at the end of the CNAME chain.
@@ -88,6 +100,9 @@ type DNSRecords struct {
 	ACMEChallengeCNAME string `json:"acme_challenge_cname"`
 	// OwnershipTXT are the values of the ownership TXT records.
 	OwnershipTXT []string `json:"ownership_txt"`
+	// PersistTXT are the values of the dns-persist-01 TXT records; nil
+	// when none is required.
+	PersistTXT []string `json:"persist_txt,omitempty"`
 	// CAA is the relevant CAA RRset: that of the closest node, climbing
 	// from the hostname towards the root, that has CAA records.
 	CAA []CAARecord `json:"caa"`

@@ -21,6 +21,19 @@ type DNSRequirements struct {
 	ACMEChallenge ACMEChallengeRequirement `json:"acme_challenge"`
 	// Ownership is the TXT record that proves ownership of the hostname.
 	Ownership OwnershipRequirement `json:"ownership"`
+	// Persist is the dns-persist-01 TXT record that lets the platform's CA
+	// validate the hostname for its ACME account at every order, with no
+	// DNS credentials (zero when none is asked for).
+	Persist PersistRequirement `json:"persist,omitzero"`
+}
+
+// PersistRequirement is a dns-persist-01 TXT record (draft-ietf-acme-dns-persist).
+type PersistRequirement struct {
+	// Name is "_validation-persist.<hostname>" (without any "*.").
+	Name string `json:"name"`
+	// Value names the CA and the ACME account, with "policy=wildcard" for
+	// a wildcard hostname: "letsencrypt.org; accounturi=https://...".
+	Value string `json:"value"`
 }
 
 // ACMEChallengeRequirement is the CNAME that delegates DNS-01 to the platform.
@@ -58,6 +71,13 @@ type RequirementsConfig struct {
 	// OwnershipValues are the accepted ownership TXT values; none means
 	// ownership is not required.
 	OwnershipValues []string
+	// PersistIssuerDomain and PersistAccountURI, when both are set, ask
+	// every hostname for a dns-persist-01 record naming this CA (its
+	// issuer domain name, "letsencrypt.org") and this ACME account URI.
+	// The certs Manager fills them from its Issuer when they are empty and
+	// its DNSConfig.OfferPersist is set.
+	PersistIssuerDomain string
+	PersistAccountURI   string
 }
 
 // Requirements computes the DNS records that hostname needs under cfg.
@@ -83,6 +103,10 @@ func Requirements(hostname string, cfg RequirementsConfig) DNSRequirements {
 			prefix = DefaultOwnershipPrefix
 		}
 		req.Ownership = OwnershipRequirement{Name: prefix + "." + base, Values: slices.Clone(cfg.OwnershipValues)}
+	}
+	if issuer, acct := dnsName(cfg.PersistIssuerDomain), strings.TrimSpace(cfg.PersistAccountURI); issuer != "" && acct != "" {
+		v := PersistValue{IssuerDomainName: issuer, AccountURI: acct, Wildcard: host != base}
+		req.Persist = PersistRequirement{Name: PersistRecordName(base), Value: v.String()}
 	}
 	return req
 }
