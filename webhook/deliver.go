@@ -101,6 +101,7 @@ func (d *Dispatcher) DeliverDue(ctx context.Context) error {
 			}()
 		}
 		wg.Wait()
+		d.signal() // Run recomputes its next wake-up, these queues included
 	}
 	return d.stopErr(ctx, ctx.Err())
 }
