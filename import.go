@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/certs-dev/certs/custom"
@@ -79,6 +80,12 @@ type ImportOptions struct {
 	Names []string
 	// AllNames serves the certificate for every DNS name it lists.
 	AllNames bool
+	// DisplayName and Labels, when set, replace the hostname's metadata in
+	// the same write that stores the certificate (see SetMetadata), so that
+	// a new hostname never exists without them (for example its tenant,
+	// TenantLabel).
+	DisplayName string
+	Labels      map[string]string
 }
 
 // Import validates an upload for hostname, stores it as the hostname's
@@ -122,6 +129,12 @@ func (m *Manager) Import(ctx context.Context, hostname string, in Input, opts Im
 		}
 		h.Custom = cert
 		keys[SourceCustom] = keyPEM
+		if opts.DisplayName != "" {
+			h.DisplayName = opts.DisplayName
+		}
+		if opts.Labels != nil {
+			h.Labels = maps.Clone(opts.Labels)
+		}
 		if m.dnsCfg.RequireOwnership {
 			h.OwnershipRequired = true
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/certs-dev/certs/internal/testpki"
 	"github.com/stretchr/testify/require"
@@ -64,4 +65,37 @@ func TestIssuerListCAAIdentities(t *testing.T) {
 			require.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// TestMetadataWithTheFirstWrite: labels and a display name given to Import
+// or Request are on the hostname from its first write (a platform's tenant
+// is never missing, not even for an instant).
+func TestMetadataWithTheFirstWrite(t *testing.T) {
+	ctx := context.Background()
+	f, _ := renewalFixture(t, 90*24*time.Hour, nil)
+	var firstLabels []map[string]string
+	f.m.Subscribe(func(ev Event) {
+		h, err := f.m.Get(ctx, ev.Hostname)
+		if err == nil {
+			firstLabels = append(firstLabels, h.Labels)
+		}
+	})
+	l := f.leaf([]string{"imp.example.com"}, testpki.LeafOptions{})
+	h, err := f.m.Import(ctx, "imp.example.com", input(l), ImportOptions{DisplayName: "Shop", Labels: map[string]string{TenantLabel: "t1"}})
+	require.NoError(t, err)
+	require.Equal(t, "Shop", h.DisplayName)
+	require.Equal(t, map[string]string{TenantLabel: "t1"}, h.Labels)
+	h, err = f.m.Request(ctx, "req.example.com", ObtainOptions{Labels: map[string]string{TenantLabel: "t2"}})
+	require.NoError(t, err)
+	require.Equal(t, "t2", h.Labels[TenantLabel])
+	f.m.RenewDue(ctx)
+	got := f.mustGet("req.example.com")
+	require.NotNil(t, got.ACME, "issued")
+	require.Equal(t, "t2", got.Labels[TenantLabel], "kept when issued")
+	for _, labels := range firstLabels {
+		require.NotEmpty(t, labels[TenantLabel], "every event sees the tenant")
+	}
+	page, err := f.m.List(ctx, ListOptions{Labels: map[string]string{TenantLabel: "t2"}})
+	require.NoError(t, err)
+	require.Len(t, page.Hosts, 1)
 }

@@ -130,6 +130,11 @@ type PendingOrder struct {
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 }
 
+// TenantLabel is the label that names a hostname's tenant (an app, a
+// project, an account) on platforms that host several: the api and webhook
+// packages read and write it, and List selects by it.
+const TenantLabel = "certs.tenant"
+
 // Host is everything the Manager knows about one hostname: up to two
 // certificates (custom and ACME) and the hostname's metadata. It holds no
 // private key material.

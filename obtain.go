@@ -51,6 +51,12 @@ type ObtainOptions struct {
 	// this order issues. To change it for the current certificate, use
 	// SetAutoRenew.
 	DisableAutoRenew bool
+	// DisplayName and Labels, when set, replace the hostname's metadata in
+	// the same write that stores the order (see SetMetadata), so that a new
+	// hostname never exists without them (for example its tenant,
+	// TenantLabel).
+	DisplayName string
+	Labels      map[string]string
 	// DryRun runs every pre-flight check (names, challenge, DNS provider,
 	// the CA's directory and account) but places no order and changes
 	// nothing.

@@ -28,6 +28,9 @@ type order struct {
 	dryRun bool
 	// preferCA is the CA to try first: a renewal's certificate's CA.
 	preferCA string
+	// displayName and labels are set on the hostname with the order.
+	displayName string
+	labels      map[string]string
 	// reports are the DNS checks that chose the challenge, by name, for
 	// the pre-flight to reuse; nil when none ran.
 	reports map[string]*validate.DNSReport
@@ -55,10 +58,11 @@ func (m *Manager) newOrder(ctx context.Context, name string, opts ObtainOptions)
 		names: names,
 		options: ACMEOptions{KeyType: opts.KeyType, Challenge: opts.Challenge, Profile: opts.Profile,
 			DNSProvider: opts.DNSProviderName, AltKeyType: opts.AltKeyType},
-		asked:     ACMEOptions{KeyType: opts.KeyType, Challenge: opts.Challenge, Profile: opts.Profile, AltKeyType: opts.AltKeyType},
-		autoRenew: !opts.DisableAutoRenew,
-		creds:     maps.Clone(map[string]string(opts.DNSCredentials)),
-		dryRun:    opts.DryRun,
+		asked:       ACMEOptions{KeyType: opts.KeyType, Challenge: opts.Challenge, Profile: opts.Profile, AltKeyType: opts.AltKeyType},
+		autoRenew:   !opts.DisableAutoRenew,
+		creds:       maps.Clone(map[string]string(opts.DNSCredentials)),
+		displayName: opts.DisplayName, labels: maps.Clone(opts.Labels),
+		dryRun: opts.DryRun,
 	}
 	if err := o.checkOptions(); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package certs
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 )
@@ -27,6 +28,12 @@ func (m *Manager) storePending(ctx context.Context, name string, o *order, due b
 	at := m.now()
 	h, err := m.update(ctx, name, true, func(h *Host, keys keyring) error {
 		h.ACMERequested = true
+		if o.displayName != "" {
+			h.DisplayName = o.displayName
+		}
+		if o.labels != nil {
+			h.Labels = maps.Clone(o.labels)
+		}
 		if !isPendingOrder(h.Pending, o) {
 			h.Pending = &PendingOrder{Names: slices.Clone(o.names), Options: o.options, RequestedAt: at}
 		}
