@@ -54,7 +54,7 @@ var (
 	// ErrInvalidPEMKind is returned by PEM for an unknown PEMKind.
 	ErrInvalidPEMKind = errors.New("certs: invalid PEM kind; use PEMFullChain, PEMChain or PEMLeaf")
 	// ErrInvalidChallenge is returned for an unknown challenge type.
-	ErrInvalidChallenge = errors.New("certs: invalid challenge type; use http-01, tls-alpn-01 or dns-01")
+	ErrInvalidChallenge = errors.New("certs: invalid challenge type; use http-01, tls-alpn-01, dns-01, dns-account-01 or dns-persist-01")
 	// ErrNoResolvers is returned by Check when no DNS resolver is known.
 	ErrNoResolvers = errors.New("certs: no DNS resolvers; set Config.DNS.Resolvers")
 	// ErrAlreadyRunning is returned by Start on a Manager already started.
@@ -150,9 +150,9 @@ var (
 	// ErrValidationFailed matches every *ValidationError.
 	ErrValidationFailed = errors.New("certs: challenge validation failed")
 	// ErrWildcardNeedsDNS01 is returned for a wildcard with another challenge.
-	ErrWildcardNeedsDNS01 = errors.New("certs: wildcard certificates require the dns-01 challenge; set ObtainOptions.Challenge to dns-01 and configure a DNSProvider")
+	ErrWildcardNeedsDNS01 = errors.New("certs: wildcard certificates require a DNS challenge; set ObtainOptions.Challenge to dns-01 or dns-account-01 (with a DNSProvider) or dns-persist-01 (with the customer's permanent record)")
 	// ErrNoDNSProvider is returned for DNS-01 without a provider.
-	ErrNoDNSProvider = errors.New("certs: dns-01 requires a DNS provider; set Config.DNSProvider or ObtainOptions.DNSProvider")
+	ErrNoDNSProvider = errors.New("certs: dns-01 and dns-account-01 require a DNS provider; set Config.DNSProvider, or give one per order (ObtainOptions.DNSProvider, or by name with DNSProviderName); dns-persist-01 needs none")
 	// ErrInvalidKeyType is returned for a KeyType outside the supported set.
 	ErrInvalidKeyType = errors.New("certs: invalid key type; use ec256, ec384, rsa2048 or rsa4096")
 	// ErrInvalidReason is returned for a revocation reason ACME does not accept.
@@ -202,3 +202,8 @@ var (
 	// its order (OnDemandConfig.Wait); the order goes on.
 	ErrOnDemandPending = errors.New("certs: the certificate for this name is being obtained")
 )
+
+// ErrNoPersistIdentity is returned by PersistRecord when neither the
+// Issuer nor Config.DNS names the CA and ACME account of dns-persist-01
+// records.
+var ErrNoPersistIdentity = errors.New("certs: the Issuer cannot name its CA and ACME account for dns-persist-01 records; use the acme package's Issuer, or set Config.DNS.PersistIssuerDomain and PersistAccountURI")

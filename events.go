@@ -26,6 +26,13 @@ const (
 	EventDamaged EventType = "damaged"
 )
 
+// EventTypes returns every event type a Manager emits, for subscribers
+// that let their users choose (webhooks).
+func EventTypes() []EventType {
+	return []EventType{EventImported, EventRemoved, EventExpiring, EventIssued, EventRenewed,
+		EventRenewalFailed, EventObtainFailed, EventRevoked, EventOwnership, EventDamaged}
+}
+
 // Event is delivered to subscribers after a change is stored and served.
 // It is the hook for deploy scripts and webhooks.
 type Event struct {

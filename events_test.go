@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,4 +189,11 @@ func parseChainLeaf(t *testing.T, chainPEM string) *x509.Certificate {
 	c, err := x509.ParseCertificate(b.Bytes)
 	require.NoError(t, err)
 	return c
+}
+
+func TestEventTypesListsEveryType(t *testing.T) {
+	src, err := os.ReadFile("events.go")
+	require.NoError(t, err)
+	n := strings.Count(string(src), " EventType = ")
+	require.Len(t, certs.EventTypes(), n, "EventTypes lists every EventType constant")
 }

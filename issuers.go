@@ -48,9 +48,10 @@ func Issuers(issuers ...Issuer) *IssuerList {
 }
 
 var (
-	_ Issuer        = (*IssuerList)(nil)
-	_ RenewalInfoer = (*IssuerList)(nil)
-	_ CAAIdentifier = (*IssuerList)(nil)
+	_ Issuer          = (*IssuerList)(nil)
+	_ RenewalInfoer   = (*IssuerList)(nil)
+	_ CAAIdentifier   = (*IssuerList)(nil)
+	_ PersistRecorder = (*IssuerList)(nil)
 )
 
 // IssuersError reports that every CA of an IssuerList failed an order.
@@ -171,4 +172,16 @@ func (l *IssuerList) CAAIdentities(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("certs: no CA of the list tells its CAA identities: %w", errors.Join(errs...))
 	}
 	return ids, nil
+}
+
+// PersistIdentity is the dns-persist-01 identity of the list's first CA
+// that has one: a customer's permanent record names one CA and account, so
+// orders with dns-persist-01 succeed at that CA (put it first).
+func (l *IssuerList) PersistIdentity(ctx context.Context) (PersistIdentity, error) {
+	for _, iss := range l.issuers {
+		if pr, ok := iss.(PersistRecorder); ok {
+			return pr.PersistIdentity(ctx)
+		}
+	}
+	return PersistIdentity{}, ErrNoPersistIdentity
 }

@@ -155,6 +155,12 @@ type Manager struct {
 	expiring map[string]string // "host source" -> fingerprint whose expiring event was emitted
 }
 
+// Store returns the Store the Manager uses: Config.Store, sealed when
+// Config.EncryptionKey is set. Plug-ins that keep state of their own next
+// to the records (webhook subscriptions, for example) should use it, so
+// that their secrets are sealed too.
+func (m *Manager) Store() Store { return m.store }
+
 // String describes the Manager without anything it holds (a Manager holds
 // private keys).
 func (m *Manager) String() string {

@@ -161,8 +161,10 @@ func (m *Manager) dnsReady(p *PendingOrder, s *CheckSummary) bool {
 		return s.HTTPConfigured
 	case ChallengeTLSALPN01:
 		return s.ALPNConfigured
-	case ChallengeDNS01:
+	case ChallengeDNS01, ChallengeDNSAccount01:
 		return m.dnsCfg.ACMEChallengeZone == "" || p.Options.DNSProvider != "" || s.ACMEDNSConfigured
+	case ChallengeDNSPersist01:
+		return s.PersistTXTConfigured
 	}
 	return false
 }

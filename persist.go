@@ -2,7 +2,6 @@ package certs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -35,11 +34,6 @@ type PersistIdentity struct {
 type PersistRecorder interface {
 	PersistIdentity(ctx context.Context) (PersistIdentity, error)
 }
-
-// ErrNoPersistIdentity is returned by PersistRecord when neither the
-// Issuer nor Config.DNS names the CA and ACME account of dns-persist-01
-// records.
-var ErrNoPersistIdentity = errors.New("certs: the Issuer cannot name its CA and ACME account for dns-persist-01 records; use the acme package's Issuer, or set Config.DNS.PersistIssuerDomain and PersistAccountURI")
 
 // PersistRecord returns the dns-persist-01 TXT record that lets the CA of
 // Config.Issuer validate hostname for its ACME account at every order and
