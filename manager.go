@@ -146,6 +146,8 @@ type Manager struct {
 	stop  func()
 
 	damaged  damagedSet
+	feedPos  atomic.Int64 // the Store's change position handled (follow.go)
+	feedOK   atomic.Bool
 	onDemand *onDemand // nil unless Config.OnDemand
 
 	ocsp       *stapler // nil when Config.DisableOCSPStapling
@@ -248,6 +250,7 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		m.onDemand = newOnDemand(od, m.now)
 	}
 	m.index.Store(newSnapshot())
+	m.feedStart(ctx)
 	var damaged *DamagedRecordsError
 	if err := m.Reload(ctx); err != nil && !errors.As(err, &damaged) {
 		return nil, err

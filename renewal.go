@@ -113,8 +113,10 @@ func (m *Manager) nextWake(h *Host) time.Time {
 // Start loads every hostname into the renewal queue and runs the scheduler
 // until ctx is done or Stop is called: pending orders are placed and
 // retried, ACME certificates are renewed when due, OCSP responses are
-// fetched and refreshed (see Config.DisableOCSPStapling), and "expiring"
-// events are emitted once per certificate and process.
+// fetched and refreshed (see Config.DisableOCSPStapling), "expiring"
+// events are emitted once per certificate and process, and when the Store
+// reports changes (store.ChangeFeed) what other processes store is served
+// here too, with no call from the application (see follow.go).
 // Calling Start on a running Manager is an error.
 func (m *Manager) Start(ctx context.Context) error {
 	m.runMu.Lock()
@@ -126,11 +128,16 @@ func (m *Manager) Start(ctx context.Context) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	m.stop = func() { cancel(); <-done }
+	var wg sync.WaitGroup
+	m.stop = func() { cancel(); wg.Wait() }
+	wg.Add(2)
 	go func() {
-		defer close(done)
+		defer wg.Done()
 		m.loop(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		m.follow(ctx)
 	}()
 	return nil
 }

@@ -39,6 +39,10 @@ type FS struct {
 	// are raised to 30 ms. Set it before the first Lock and use the same
 	// value in every process sharing the directory.
 	LockTTL time.Duration
+	// PollInterval is how often Follow looks for records other processes
+	// changed (one stat per record file each time). Zero means
+	// DefaultPollInterval (1 s). Set it before calling Follow.
+	PollInterval time.Duration
 }
 
 var (

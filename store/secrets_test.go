@@ -219,6 +219,8 @@ func secretValues(t *testing.T, key Key) map[string][]any {
 		"Store":        {enc, plainEnc, Store(mem), Store(fsys)},
 		"Locker":       {enc, Locker(mem), Locker(fsys)},
 		"Scanner":      {Scanner(mem), Scanner(fsys)},
+		"ChangeFeed":   {ChangeFeed(fsys), enc},
+		"Change":       {Change{Seq: 1, Name: "example.com"}, &Change{Reset: true}},
 		"FS":           {*fsys, fsys},
 		"Memory":       {*mem, mem},
 		"Key":          {key, &key},

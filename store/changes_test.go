@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestFSFollow: the filesystem store reports, by polling, each record
+// written after the position LastChange gave, each one written or deleted
+// later, and stops when ctx is done; Encrypted passes the feed through,
+// and a store without one says so.
+func TestFSFollow(t *testing.T) {
+	ctx := context.Background()
+	fsys, err := NewFS(t.TempDir())
+	require.NoError(t, err)
+	fsys.PollInterval = 20 * time.Millisecond
+	key, err := GenerateKey("k")
+	require.NoError(t, err)
+	enc, err := NewEncrypted(fsys, key)
+	require.NoError(t, err)
+	pos, err := enc.(ChangeFeed).LastChange(ctx)
+	require.NoError(t, err)
+	require.NoError(t, enc.Put(ctx, &Record{Name: "a.example.com", Data: []byte("{}")}))
+
+	var mu sync.Mutex
+	var got []Change
+	fctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- enc.(ChangeFeed).Follow(fctx, pos, func(c Change) error {
+			mu.Lock()
+			got = append(got, c)
+			mu.Unlock()
+			return nil
+		})
+	}()
+	seen := func(name string, deleted bool) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range got {
+			if c.Name == name && c.Deleted == deleted {
+				return true
+			}
+		}
+		return false
+	}
+	wait := func(name string, deleted bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !seen(name, deleted) {
+			require.True(t, time.Now().Before(deadline), "no change for %s (deleted %v)", name, deleted)
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	wait("a.example.com", false)
+	require.NoError(t, enc.Put(ctx, &Record{Name: "b.example.com", Data: []byte("{}")}))
+	wait("b.example.com", false)
+	require.NoError(t, enc.Delete(ctx, "a.example.com"))
+	wait("a.example.com", true)
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+
+	memEnc, err := NewEncrypted(NewMemory(), key)
+	require.NoError(t, err)
+	require.ErrorIs(t, memEnc.(ChangeFeed).Follow(ctx, 0, func(Change) error { return nil }), ErrNoChangeFeed)
+}
