@@ -95,14 +95,14 @@ func benchPage(b *testing.B, ctx context.Context, s *Store, opts store.ListOptio
 func deepCursor(b *testing.B, s *Store, opts store.ListOptions) string {
 	b.Helper()
 	ctx := context.Background()
-	var seq, n int64
+	var seq, total, n int64
 	query, args := s.q.count(opts)
-	require.NoError(b, s.pool.QueryRow(ctx, query, args...).Scan(&seq, &n))
+	require.NoError(b, s.pool.QueryRow(ctx, query, args...).Scan(&seq, &total, &n))
 	limit := int64(store.DefaultListLimit)
 	if n <= 2*limit {
 		return ""
 	}
-	query, args = s.q.list(opts, nil, 1)
+	query, args = s.q.list(opts, nil, 1, false)
 	var r row
 	offset := min(n*9/10, n-limit-1)
 	require.NoError(b, s.pool.QueryRow(ctx, query+fmt.Sprintf(" OFFSET %d", offset), args...).Scan(r.dest()...))

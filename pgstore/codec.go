@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -155,6 +157,19 @@ type row struct {
 func (r *row) dest() []any {
 	return []any{&r.name, &r.created.ts, &r.created.nsec, &r.updated.ts, &r.updated.nsec,
 		&r.expires.ts, &r.expires.nsec, &r.data, &r.labels, &r.secrets, &r.version}
+}
+
+// checkLabels refuses labels that PostgreSQL's jsonb cannot hold as
+// given: invalid UTF-8 (JSON would replace it) and NUL characters.
+func checkLabels(rec *store.Record) error {
+	for k, v := range rec.Labels {
+		for _, s := range []string{k, v} {
+			if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+				return fmt.Errorf("pgstore: record %s: label %q: labels must be valid UTF-8 without NUL characters", rec.Name, truncate(k))
+			}
+		}
+	}
+	return nil
 }
 
 // newRow converts a record to its row (without a version).

@@ -1,6 +1,8 @@
 package pgstore
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,4 +107,18 @@ func encodeSecretsUnsorted(names ...string) []byte {
 		b = append(append(append(b, byte(len(n))), n...), 0)
 	}
 	return b
+}
+
+// FuzzNamePattern: the records table's CHECK accepts exactly the names
+// store.CheckName accepts (Go's regexp and PostgreSQL's agree on this
+// pattern's syntax).
+func FuzzNamePattern(f *testing.F) {
+	re := regexp.MustCompile(namePattern)
+	for _, n := range []string{"example.com", "*.example.com", "_acme-challenge.a-b.example", "a..b", "-a.com", "*", "a_", strings.Repeat("a", 64), "*." + strings.Repeat("a", 63)} {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		db := len(name) <= 253 && re.MatchString(name)
+		require.Equal(t, store.CheckName(name) == nil, db, "%q", name)
+	})
 }

@@ -105,7 +105,7 @@ func TestListUsesIndexes(t *testing.T) {
 			pos, err := decodeCursor(first.NextCursor, opts)
 			require.NoError(t, err)
 			for label, p := range map[string]*cursor{"first": nil, "deep": pos} {
-				query, args := s.q.list(opts, p, 101)
+				query, args := s.q.list(opts, p, 101, false)
 				plan := explain(t, s, query, args)
 				name := fmt.Sprintf("sort %d desc %v %s page", sort, desc, label)
 				require.Contains(t, plan, `"Index Name": "`+index+`"`, name)
@@ -114,8 +114,52 @@ func TestListUsesIndexes(t *testing.T) {
 			}
 		}
 	}
-	query, args := s.q.list(store.ListOptions{Filter: fillName(12345)}, nil, 101)
+	query, args := s.q.list(store.ListOptions{Filter: fillName(12345)}, nil, 101, true)
 	require.Contains(t, explain(t, s, query, args), `"Index Name": "records_name_trgm"`)
+	query, args = s.q.list(store.ListOptions{Labels: map[string]string{"tenant": "t7"}}, nil, 101, true)
+	require.Contains(t, explain(t, s, query, args), `"Index Name": "records_by_labels"`)
+}
+
+// TestListGatherAndWalkAgree: both ways of reading a selected page (see
+// queries.list) give the same pages, in every order and direction.
+func TestListGatherAndWalkAgree(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	fill(t, s, 3000, true)
+	ctx := ctxT(t)
+	for _, sel := range []store.ListOptions{{Filter: "c04"}, {Labels: map[string]string{"tenant": "t7"}}, {Filter: "example3", Labels: map[string]string{"tenant": "t10"}}} {
+		for _, sort := range []store.SortField{store.SortByName, store.SortByExpiry, store.SortByCreated} {
+			for _, desc := range []bool{false, true} {
+				opts := sel
+				opts.Sort, opts.Desc = sort, desc
+				var pages [2][]string
+				for i, gather := range []bool{false, true} {
+					var pos *cursor
+					for {
+						query, args := s.q.list(opts, pos, 7, gather)
+						rows, err := s.pool.Query(ctx, query, args...)
+						require.NoError(t, err)
+						var last *row
+						n := 0
+						for rows.Next() {
+							var r row
+							require.NoError(t, rows.Scan(r.dest()...))
+							pages[i] = append(pages[i], r.name)
+							last, n = &r, n+1
+						}
+						require.NoError(t, rows.Err())
+						if n < 7 {
+							break
+						}
+						pos, err = decodeCursor(encodeCursor(last, opts), opts)
+						require.NoError(t, err)
+					}
+				}
+				require.NotEmpty(t, pages[0])
+				require.Equal(t, pages[0], pages[1], "%+v", opts)
+			}
+		}
+	}
 }
 
 // explain returns the JSON plan of query.

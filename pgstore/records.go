@@ -62,6 +62,9 @@ func (s *Store) put(ctx context.Context, rec *store.Record, query string, extra 
 	if err := store.CheckName(rec.Name); err != nil {
 		return 0, err
 	}
+	if err := checkLabels(rec); err != nil {
+		return 0, err
+	}
 	var version int64
 	err := s.pool.QueryRow(ctx, query, append(newRow(rec).args(), extra...)...).Scan(&version)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -43,7 +43,7 @@ var migrations = []migration{
 const schemaV1 = `
 CREATE TABLE {s}.records (
 	name text COLLATE "C" PRIMARY KEY
-		CHECK (octet_length(name) <= 253 AND name ~ '^(\*\.)?[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$'),
+		CHECK (octet_length(name) <= 253 AND name ~ '` + namePattern + `'),
 	created_at timestamptz NOT NULL CHECK (isfinite(created_at)),
 	created_nsec smallint NOT NULL CHECK (created_nsec BETWEEN 0 AND 999),
 	updated_at timestamptz NOT NULL CHECK (isfinite(updated_at)),
@@ -129,6 +129,11 @@ $f$;
 CREATE TRIGGER records_truncated AFTER TRUNCATE ON {s}.records
 	FOR EACH STATEMENT EXECUTE FUNCTION {s}.records_truncated();
 `
+
+// namePattern is store.CheckName as a regular expression (with the
+// length limit apart), for the records table's CHECK constraint: the
+// database itself refuses a name no store accepts.
+const namePattern = `^(\*\.)?[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$`
 
 // render fills a migration's or query's placeholders for the store's
 // schema.

@@ -80,3 +80,26 @@ func TestVersionedBadArguments(t *testing.T) {
 	_, _, err = s.GetVersion(ctx, "missing.test")
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
+
+// TestLabelsJSONCannotHold: labels PostgreSQL's jsonb would alter or
+// refuse are refused with a message saying why, and nothing is stored.
+func TestLabelsJSONCannotHold(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := ctxT(t)
+	for label, labels := range map[string]map[string]string{
+		"invalid UTF-8 value": {"tenant": "a\xffb"},
+		"invalid UTF-8 key":   {"\xff": "a"},
+		"NUL":                 {"tenant": "a\x00b"},
+	} {
+		err := s.Put(ctx, &store.Record{Name: "example.com", Labels: labels})
+		require.ErrorContains(t, err, "valid UTF-8 without NUL", label)
+		_, err = s.Get(ctx, "example.com")
+		require.ErrorIs(t, err, store.ErrNotFound, label)
+	}
+	labels := map[string]string{"tenant": "Zürich ☃", "": "", "quote\"": "{}"}
+	require.NoError(t, s.Put(ctx, &store.Record{Name: "example.com", Labels: labels}))
+	got, err := s.Get(ctx, "example.com")
+	require.NoError(t, err)
+	require.Equal(t, labels, got.Labels)
+}
