@@ -28,33 +28,35 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_ = m // serve m.TLSConfig(), m.Start(ctx), ...
+	_ = m // serve m.TLSConfig(); m.Start(ctx) renews and follows the other replicas' changes
 }
 
-// Each replica follows the change feed and reloads what the others
-// changed, so that it serves an import or a renewal within moments.
+// A Manager whose scheduler runs follows the feed by itself. Watch is for
+// other consumers: here, a cache of per-hostname data kept fresh.
 func ExampleStore_Watch() {
 	ctx := context.Background()
 	st, err := pgstore.New(ctx, pgstore.Config{DSN: os.Getenv("CERTS_DATABASE_URL")})
 	if err != nil {
 		log.Fatal(err)
 	}
-	since, err := st.LastChange(ctx) // before loading: nothing is missed
+	since, err := st.LastChange(ctx) // before filling the cache: nothing is missed
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := certs.New(certs.Config{Store: st}) // loads every record
-	if err != nil {
-		log.Fatal(err)
-	}
+	cache := map[string]int64{} // hostname -> version
 	go func() {
 		err := st.Watch(ctx, since, func(c pgstore.Change) error {
-			if c.Op == pgstore.OpReset {
-				return m.Reload(ctx)
+			switch c.Op {
+			case pgstore.OpPut:
+				cache[c.Name] = c.Version
+			case pgstore.OpDelete:
+				delete(cache, c.Name)
+			case pgstore.OpReset:
+				clear(cache)
 			}
-			return m.ReloadHostname(ctx, c.Name)
+			return nil
 		})
-		log.Print(err) // pgstore.ErrChangesPruned: m.Reload and watch again
+		log.Print(err) // pgstore.ErrChangesPruned: refill the cache and watch again
 	}()
 	// Keep a week of changes.
 	_, _ = st.PruneChanges(ctx, time.Now().Add(-7*24*time.Hour))

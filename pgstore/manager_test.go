@@ -55,35 +55,26 @@ func TestSecretsSealedThroughManager(t *testing.T) {
 }
 
 // TestReplicaFollowsTheFeed: two Managers, each on its own store on one
-// database (two replicas). The second follows the change feed with Watch
-// and reloads each changed hostname: what the first imports, the second
-// serves within moments, and what the first removes, it stops serving.
+// database (two replicas), their schedulers started. The second follows
+// the change feed (store.ChangeFeed, through the Manager's encryption
+// wrapper): what the first imports, the second serves within moments, and
+// what the first removes, it stops serving, with no call from the
+// application.
 func TestReplicaFollowsTheFeed(t *testing.T) {
 	t.Parallel()
 	dsn, _ := newDB(t)
 	ctx := ctxT(t)
 	ca := testpki.NewCA(t)
-	cfg := func() certs.Config {
-		return certs.Config{Store: newStoreDSN(t, dsn, Config{PollInterval: time.Hour}), Roots: ca.Pool(), Logger: quiet()}
+	key, err := store.GenerateKey("k1")
+	require.NoError(t, err)
+	start := func() *certs.Manager {
+		m, err := certs.New(certs.Config{Store: newStoreDSN(t, dsn, Config{PollInterval: time.Hour}), EncryptionKey: &key, Roots: ca.Pool(), Logger: quiet()})
+		require.NoError(t, err)
+		require.NoError(t, m.Start(ctx))
+		t.Cleanup(m.Stop)
+		return m
 	}
-	m1, err := certs.New(cfg())
-	require.NoError(t, err)
-	c2 := cfg()
-	m2, err := certs.New(c2)
-	require.NoError(t, err)
-	since, err := c2.Store.(*Store).LastChange(ctx)
-	require.NoError(t, err)
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		_ = c2.Store.(*Store).Watch(wctx, since, func(c Change) error {
-			if c.Name != "" {
-				_ = m2.ReloadHostname(wctx, c.Name)
-			}
-			return nil
-		})
-	}()
-
+	m1, m2 := start(), start()
 	serves := func(name string) bool {
 		c, err := m2.GetCertificate(&tls.ClientHelloInfo{ServerName: name})
 		return err == nil && c != nil && c.Leaf != nil && c.Leaf.Subject.CommonName == name
@@ -94,4 +85,35 @@ func TestReplicaFollowsTheFeed(t *testing.T) {
 	require.Eventually(t, func() bool { return serves("new.example.com") }, 10*time.Second, 10*time.Millisecond, "the replica serves the import")
 	require.NoError(t, m1.Remove(ctx, "new.example.com"))
 	require.Eventually(t, func() bool { return !serves("new.example.com") }, 10*time.Second, 10*time.Millisecond, "the replica stops serving the removed name")
+}
+
+// TestFollow: Follow reports puts, deletes and a truncated table as
+// store.Changes, and a pruned position as a Reset, then goes on.
+func TestFollow(t *testing.T) {
+	t.Parallel()
+	dsn, db := newDB(t)
+	s := newStoreDSN(t, dsn, Config{PollInterval: time.Hour})
+	ctx := ctxT(t)
+	require.NoError(t, s.Put(ctx, &store.Record{Name: "a.test"}))
+	require.NoError(t, s.Put(ctx, &store.Record{Name: "b.test"}))
+	_, err := s.PruneChanges(ctx, time.Now().Add(time.Hour)) // both pruned
+	require.NoError(t, err)
+	require.NoError(t, s.Delete(ctx, "a.test"))
+	adminExec(t, db, "TRUNCATE certs.records")
+
+	var got []store.Change
+	fctx, cancel := context.WithCancel(ctx)
+	err = s.Follow(fctx, 0, func(c store.Change) error {
+		got = append(got, c)
+		if len(got) == 3 {
+			cancel()
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	require.Equal(t, []store.Change{
+		{Seq: 2, Reset: true},
+		{Seq: 3, Name: "a.test", Deleted: true},
+		{Seq: 4, Reset: true},
+	}, got)
 }

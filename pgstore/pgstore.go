@@ -53,9 +53,12 @@
 //
 // Every write of a record (Put, Delete, and writes by hand in SQL) adds a
 // Change to a feed, in the same transaction, and notifies listeners at
-// commit. Changes reads the feed from a position, Watch follows it, waking
-// on notifications and polling as a fallback, so that a replica can reload
-// just the hostnames another one changed. PruneChanges drops old entries.
+// commit. The store is a store.ChangeFeed: a certs Manager whose scheduler
+// runs (Start) follows it, so that each replica serves what another one
+// imported, renewed or removed, within a round trip. Changes reads the
+// feed from a position and Watch follows it (waking on notifications,
+// polling as a fallback), for other consumers; PruneChanges drops old
+// entries.
 package pgstore
 
 import (
@@ -77,8 +80,9 @@ import (
 // Store is a store.Store and store.Locker on PostgreSQL. Make one with
 // New; it is safe for concurrent use by multiple goroutines and processes.
 //
-// It follows store.Store's contract. Besides, it offers versioned writes
-// (Versioned), a change feed (Changes, Watch), and a full scan (All).
+// It follows store.Store's contract, and is a store.Locker, a
+// store.Scanner and a store.ChangeFeed. Besides, it offers versioned
+// writes (Versioned) and the change feed's details (Changes, Watch).
 //
 // Printing a Store shows where it connects, never the password.
 type Store struct {

@@ -5,6 +5,8 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/certs-dev/certs/store"
 )
 
 // watchBatch is how many changes Watch reads at a time.
@@ -134,5 +136,33 @@ func (l *listener) close() {
 	if l.conn != nil {
 		_ = l.conn.Close(context.Background())
 		l.conn = nil
+	}
+}
+
+var _ store.ChangeFeed = (*Store)(nil)
+
+// Follow is store.ChangeFeed's Follow, which the certs Manager's scheduler
+// uses to serve what other replicas write: Watch, with each Change
+// reported as a store.Change. A truncated table (OpReset), and a position
+// whose changes were pruned, are reported as a store.Change with Reset set
+// (read everything again); after a prune, following resumes from the last
+// pruned position, so changes after it may be reported twice.
+func (s *Store) Follow(ctx context.Context, since int64, fn func(store.Change) error) error {
+	for {
+		err := s.Watch(ctx, since, func(c Change) error {
+			if err := fn(store.Change{Seq: c.Seq, Name: c.Name, Deleted: c.Op == OpDelete, Reset: c.Op == OpReset}); err != nil {
+				return err
+			}
+			since = c.Seq
+			return nil
+		})
+		var pe *PrunedError
+		if !errors.As(err, &pe) {
+			return err
+		}
+		if err := fn(store.Change{Seq: pe.PrunedThrough, Reset: true}); err != nil {
+			return err
+		}
+		since = pe.PrunedThrough
 	}
 }
