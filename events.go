@@ -2,6 +2,7 @@ package certs
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -45,6 +46,9 @@ type Event struct {
 	Certificate *Certificate `json:"certificate,omitempty"`
 	// Err describes a failure (renewal_failed, obtain_failed).
 	Err string `json:"error,omitempty"`
+	// RetryAfter is set when the failure was the CA's rate limit: when
+	// the CA allows another attempt.
+	RetryAfter *time.Time `json:"retry_after,omitempty"`
 }
 
 // Subscribe registers fn to receive every event and returns a function that
@@ -133,6 +137,11 @@ func (m *Manager) emit(ctx context.Context, typ EventType, host string, src Sour
 	ev := Event{Type: typ, Hostname: host, Source: src, Time: m.now(), Certificate: c}
 	if err != nil {
 		ev.Err = err.Error()
+		var rl *RateLimitError
+		if errors.As(err, &rl) {
+			at := rl.RetryAfter
+			ev.RetryAfter = &at
+		}
 	}
 	if d, ok := ctx.Value(deferredEventsKey{}).(*deferredEvents); ok {
 		d.add(ev)

@@ -328,10 +328,18 @@ func TestRenewalRateLimitPostpones(t *testing.T) {
 			at := *h.ACME.NextRenewalAt
 			until := at.Add(tc.retryAfter)
 			iss.set(90*24*time.Hour, &RateLimitError{RetryAfter: until, Detail: "too many certificates"})
+			var failed []Event
+			f.m.Subscribe(func(ev Event) {
+				if ev.Type == EventRenewalFailed {
+					failed = append(failed, ev)
+				}
+			})
 
 			f.setClockTo(at)
 			f.m.RenewDue(ctx)
 			require.Equal(t, 2, iss.orders())
+			require.Len(t, failed, 1)
+			requireTime(t, until, failed[0].RetryAfter, "the event says when the CA allows another attempt")
 			h = f.mustGet(host)
 			require.Equal(t, 1, h.ACME.FailureCount)
 			require.Contains(t, h.ACME.LastRenewError, "too many certificates")
