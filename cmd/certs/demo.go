@@ -13,11 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	legolog "github.com/go-acme/lego/v4/log"
-
 	"github.com/certs-dev/certs"
 	"github.com/certs-dev/certs/acme"
-	"github.com/certs-dev/certs/internal/pebbletest"
+	"github.com/certs-dev/certs/internal/pebblecore"
 	"github.com/certs-dev/certs/store"
 )
 
@@ -27,19 +25,12 @@ import (
 // HTTPS served through the Manager, and real handshakes.
 func demo(ctx context.Context, out io.Writer) error {
 	start := time.Now()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	legolog.Logger = acme.LegoLogger(quiet)
-
 	dir, err := os.MkdirTemp("", "certs-demo-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	fs, err := store.NewFS(dir)
-	if err != nil {
-		return err
-	}
-	pebble, stop, err := pebbletest.Run(pebbletest.Options{})
+	pebble, stop, err := pebblecore.Run(pebblecore.Options{})
 	if err != nil {
 		return fmt.Errorf("start the embedded ACME server: %w", err)
 	}
@@ -48,18 +39,7 @@ func demo(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	issuer, err := acme.New(acme.Config{
-		DirectoryURL: pebble.DirectoryURL, AgreeTOS: true, Email: "demo@demo.test",
-		HTTPClient: pebble.HTTPClient(), Store: fs, Logger: quiet,
-		DNSResolvers: []string{pebble.DNSAddr}, DefaultProfile: "shortlived",
-	})
-	if err != nil {
-		return err
-	}
-	m, err := certs.New(certs.Config{
-		Store: fs, Issuer: issuer, DNSProvider: demoDNS{pebble},
-		Roots: localCA.pool(), Logger: quiet,
-	})
+	m, err := demoManager(dir, pebble, localCA)
 	if err != nil {
 		return err
 	}
@@ -67,7 +47,7 @@ func demo(ctx context.Context, out io.Writer) error {
 
 	// The CA reaches us on these two listeners: port "80" answers HTTP-01
 	// from the Store, port "443" serves HTTPS and TLS-ALPN-01.
-	https := serve(m, pebble)
+	https := serveDemo(m, pebble)
 	defer https.Close()
 
 	if err := obtainAll(ctx, m, out); err != nil {
@@ -87,6 +67,28 @@ func demo(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "\ndone in %.1fs\n", time.Since(start).Seconds())
 	return nil
+}
+
+// demoManager is a quiet Manager on a store in dir, with Pebble as its CA
+// and DNS, trusting the local CA for imports.
+func demoManager(dir string, pebble *pebblecore.Server, localCA *localCA) (*certs.Manager, error) {
+	quiet := slog.New(slog.DiscardHandler)
+	fs, err := store.NewFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	issuer, err := acme.New(acme.Config{
+		DirectoryURL: pebble.DirectoryURL, AgreeTOS: true, Email: "demo@demo.test",
+		HTTPClient: pebble.HTTPClient(), Store: fs, Logger: quiet,
+		DNSResolvers: []string{pebble.DNSAddr}, DefaultProfile: "shortlived",
+	})
+	if err != nil {
+		return nil, err
+	}
+	return certs.New(certs.Config{
+		Store: fs, Issuer: issuer, DNSProvider: demoDNS{pebble},
+		Roots: localCA.pool(), Logger: quiet,
+	})
 }
 
 // demoNames are obtained one per challenge type, plus a wildcard.
@@ -159,8 +161,8 @@ func showFallbacks(ctx context.Context, m *certs.Manager, ca *localCA, addr stri
 	return nil
 }
 
-// serve answers the CA's validations and HTTPS on Pebble's loopback ports.
-func serve(m *certs.Manager, pebble *pebbletest.Server) *http.Server {
+// serveDemo answers the CA's validations and HTTPS on Pebble's loopback ports.
+func serveDemo(m *certs.Manager, pebble *pebblecore.Server) *http.Server {
 	plain := &http.Server{Handler: m.HTTPHandler(nil), ReadHeaderTimeout: 5 * time.Second}
 	go plain.Serve(pebble.HTTPListener)
 	srv := &http.Server{
@@ -176,7 +178,7 @@ func serve(m *certs.Manager, pebble *pebbletest.Server) *http.Server {
 }
 
 // demoDNS presents DNS-01 records in the embedded DNS server.
-type demoDNS struct{ s *pebbletest.Server }
+type demoDNS struct{ s *pebblecore.Server }
 
 func (d demoDNS) Present(_ context.Context, r certs.DNSRecord) error {
 	d.s.AddTXT(r.FQDN, r.Value)

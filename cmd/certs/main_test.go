@@ -17,7 +17,7 @@ func TestDemo(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	require.Equal(t, 0, run(ctx, []string{"demo"}, &out, &errOut), errOut.String())
+	require.Equal(t, 0, run(ctx, []string{"demo"}, nil, &out, &errOut), errOut.String())
 	s := out.String()
 	for _, want := range []string{
 		"www.demo.test      via http-01     -> active",
@@ -37,9 +37,9 @@ func TestDemo(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	var out, errOut bytes.Buffer
-	require.Equal(t, 2, run(context.Background(), nil, &out, &errOut))
+	require.Equal(t, 2, run(context.Background(), nil, nil, &out, &errOut))
 	require.Contains(t, errOut.String(), "usage: certs")
-	require.Equal(t, 2, run(context.Background(), []string{"nope"}, &out, &errOut))
+	require.Equal(t, 2, run(context.Background(), []string{"nope"}, nil, &out, &errOut))
 	require.Contains(t, errOut.String(), `unknown command "nope"`)
-	require.Equal(t, 0, run(context.Background(), []string{"help"}, &out, &errOut))
+	require.Equal(t, 0, run(context.Background(), []string{"help"}, nil, &out, &errOut))
 }

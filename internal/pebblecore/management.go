@@ -1,4 +1,4 @@
-package pebbletest
+package pebblecore
 
 import (
 	"bytes"
@@ -22,14 +22,14 @@ const (
 func (s *Server) SetRenewalInfo(ctx context.Context, certPEM []byte, ariResponse string) error {
 	body, err := json.Marshal(struct{ Certificate, ARIResponse string }{string(certPEM), ariResponse})
 	if err != nil {
-		return fmt.Errorf("pebbletest: set renewal info: %w", err)
+		return fmt.Errorf("pebblecore: set renewal info: %w", err)
 	}
 	resp, err := s.management(ctx, http.MethodPost, setRenewalInfoPath, body)
 	if err != nil {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("pebbletest: set renewal info: %s: %s", resp.Status, resp.body)
+		return fmt.Errorf("pebblecore: set renewal info: %s: %s", resp.Status, resp.body)
 	}
 	return nil
 }
@@ -42,11 +42,11 @@ func (s *Server) CertStatus(ctx context.Context, serial *big.Int) (string, error
 		return "", err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("pebbletest: cert status: %s", resp.Status)
+		return "", fmt.Errorf("pebblecore: cert status: %s", resp.Status)
 	}
 	var st struct{ Status string }
 	if err := json.Unmarshal(resp.body, &st); err != nil {
-		return "", fmt.Errorf("pebbletest: cert status: %w", err)
+		return "", fmt.Errorf("pebblecore: cert status: %w", err)
 	}
 	return st.Status, nil
 }
@@ -60,17 +60,17 @@ type mgmtResponse struct {
 func (s *Server) management(ctx context.Context, method, path string, body []byte) (*mgmtResponse, error) {
 	req, err := http.NewRequestWithContext(ctx, method, s.ManagementURL+path, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("pebbletest: management: %w", err)
+		return nil, fmt.Errorf("pebblecore: management: %w", err)
 	}
 	req.Header.Set("User-Agent", "pebbletest") // Pebble rejects requests without one
 	resp, err := (&http.Client{Transport: s.transport}).Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("pebbletest: management: %w", err)
+		return nil, fmt.Errorf("pebblecore: management: %w", err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("pebbletest: management: %w", err)
+		return nil, fmt.Errorf("pebblecore: management: %w", err)
 	}
 	return &mgmtResponse{StatusCode: resp.StatusCode, Status: resp.Status, body: b}, nil
 }

@@ -1,4 +1,4 @@
-package pebbletest
+package pebblecore
 
 import (
 	"fmt"
@@ -42,7 +42,7 @@ func startDNS() (*challtestsrv.ChallSrv, string, error) {
 		Log:      log.New(io.Discard, "", 0),
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("pebbletest: challtestsrv: %w", err)
+		return nil, "", fmt.Errorf("pebblecore: challtestsrv: %w", err)
 	}
 	srv.SetDefaultDNSIPv4("127.0.0.1")
 	srv.SetDefaultDNSIPv6("")
@@ -72,9 +72,9 @@ func activate(s *dns.Server) error {
 	case <-started:
 		return nil
 	case err := <-errc:
-		return fmt.Errorf("pebbletest: DNS server: %w", err)
+		return fmt.Errorf("pebblecore: DNS server: %w", err)
 	case <-time.After(10 * time.Second):
-		return fmt.Errorf("pebbletest: DNS server did not start")
+		return fmt.Errorf("pebblecore: DNS server did not start")
 	}
 }
 
@@ -84,7 +84,7 @@ func listenUDPAndTCP() (net.PacketConn, net.Listener, error) {
 	for range 20 {
 		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
-			return nil, nil, fmt.Errorf("pebbletest: listen udp: %w", err)
+			return nil, nil, fmt.Errorf("pebblecore: listen udp: %w", err)
 		}
 		ln, err := net.Listen("tcp", pc.LocalAddr().String())
 		if err == nil {
@@ -93,5 +93,5 @@ func listenUDPAndTCP() (net.PacketConn, net.Listener, error) {
 		lastErr = err
 		_ = pc.Close()
 	}
-	return nil, nil, fmt.Errorf("pebbletest: no port free over both UDP and TCP: %w", lastErr)
+	return nil, nil, fmt.Errorf("pebblecore: no port free over both UDP and TCP: %w", lastErr)
 }

@@ -1,4 +1,4 @@
-package pebbletest
+package pebblecore
 
 import "github.com/miekg/dns"
 
