@@ -19,9 +19,18 @@ type DNSConfig struct {
 	// delegation zone and ownership TXT prefix and values; Get and Check
 	// derive each hostname's records from them.
 	validate.RequirementsConfig
+	// RequirementsFor, when set, gives one hostname's requirements in
+	// place of RequirementsConfig, for platforms whose tenants point at
+	// different addresses or prove ownership with values of their own
+	// (000's app_value and org_value: OwnershipNamed). labels are the
+	// hostname's (its tenant is TenantLabel); nil means RequirementsConfig.
+	// It must be fast and safe for concurrent use: Get, List and Check
+	// call it.
+	RequirementsFor func(hostname string, labels map[string]string) *validate.RequirementsConfig
 	// RequireOwnership keeps an imported custom certificate in
 	// pending_ownership, not served, until Check sees the ownership TXT
-	// record. It needs OwnershipValues.
+	// record. It needs OwnershipValues (or OwnershipNamed, or
+	// RequirementsFor).
 	RequireOwnership bool
 	// PreflightObtain makes Obtain check DNS first and refuse early when
 	// issuance cannot succeed: CAA forbids the CA (ErrCAAForbidden), the
@@ -208,9 +217,30 @@ func (m *Manager) checkDNS(ctx context.Context, name string) (*validate.DNSRepor
 	return rep, nil
 }
 
-// dnsRequirements are the records name needs under Config.DNS.
+// dnsRequirements are the records name needs under Config.DNS (with
+// RequirementsFor, the hostname's labels are read from the Store).
 func (m *Manager) dnsRequirements(name string) validate.DNSRequirements {
-	return validate.Requirements(name, m.requirementsConfig())
+	var labels map[string]string
+	if m.dnsCfg.RequirementsFor != nil {
+		labels = m.labelsOf(name)
+	}
+	return m.dnsRequirementsFor(name, labels)
+}
+
+// dnsRequirementsFor are the records name, with labels, needs.
+func (m *Manager) dnsRequirementsFor(name string, labels map[string]string) validate.DNSRequirements {
+	return validate.Requirements(name, m.requirementsConfig(name, labels))
+}
+
+// labelsOf returns the stored labels of name, or nil.
+func (m *Manager) labelsOf(name string) map[string]string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h, _, err := m.load(ctx, name)
+	if err != nil {
+		return nil
+	}
+	return h.Labels
 }
 
 // checkOptions are the options of the Manager's DNS checks. With
@@ -301,7 +331,7 @@ func preflightReport(name string, c ChallengeType, rep *validate.DNSReport) erro
 
 // withRequirements fills a host's derived DNS requirements.
 func (m *Manager) withRequirements(h *Host) {
-	req := m.dnsRequirements(h.Hostname)
+	req := m.dnsRequirementsFor(h.Hostname, h.Labels)
 	h.DNSRequirements = &req
 }
 

@@ -192,7 +192,7 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 	if cfg.MaxSANs < 0 {
 		return nil, fmt.Errorf("%w: MaxSANs is negative; use a positive count or zero for 100", ErrInvalidConfig)
 	}
-	if cfg.DNS.RequireOwnership && len(cfg.DNS.OwnershipValues) == 0 {
+	if cfg.DNS.RequireOwnership && len(cfg.DNS.OwnershipValues) == 0 && len(cfg.DNS.OwnershipNamed) == 0 && cfg.DNS.RequirementsFor == nil {
 		return nil, fmt.Errorf("%w: DNS.RequireOwnership needs DNS.OwnershipValues, the TXT values that prove ownership", ErrInvalidConfig)
 	}
 	if dc := cfg.DefaultCertificate; dc != nil && (len(dc.Certificate) == 0 || dc.PrivateKey == nil) {

@@ -115,10 +115,16 @@ func (m *Manager) refreshPersist(ctx context.Context) {
 	}
 }
 
-// requirementsConfig is Config.DNS's RequirementsConfig with the
-// dns-persist-01 identity last known filled in where it is empty.
-func (m *Manager) requirementsConfig() validate.RequirementsConfig {
+// requirementsConfig is the requirements of name (with labels): Config.
+// DNS's RequirementsFor or RequirementsConfig, with the dns-persist-01
+// identity last known filled in where it is empty.
+func (m *Manager) requirementsConfig(name string, labels map[string]string) validate.RequirementsConfig {
 	cfg := m.dnsCfg.RequirementsConfig
+	if f := m.dnsCfg.RequirementsFor; f != nil {
+		if c := f(name, labels); c != nil {
+			cfg = *c
+		}
+	}
 	if !m.dnsCfg.OfferPersist {
 		return cfg
 	}

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -52,6 +53,9 @@ type OwnershipRequirement struct {
 	// Values are the accepted values (e.g. an app value and an org value);
 	// any one of them proves ownership.
 	Values []string `json:"values,omitempty"`
+	// Named are the values of RequirementsConfig.OwnershipNamed by name
+	// ("app_value", "org_value"); they are in Values too.
+	Named map[string]string `json:"named,omitempty"`
 }
 
 // RequirementsConfig is the platform's configuration from which
@@ -71,6 +75,10 @@ type RequirementsConfig struct {
 	// OwnershipValues are the accepted ownership TXT values; none means
 	// ownership is not required.
 	OwnershipValues []string
+	// OwnershipNamed are accepted ownership TXT values under names the
+	// platform shows its users (for example "app_value" and "org_value");
+	// each is accepted like OwnershipValues.
+	OwnershipNamed map[string]string
 	// PersistIssuerDomain and PersistAccountURI, when both are set, ask
 	// every hostname for a dns-persist-01 record naming this CA (its
 	// issuer domain name, "letsencrypt.org") and this ACME account URI.
@@ -97,18 +105,30 @@ func Requirements(hostname string, cfg RequirementsConfig) DNSRequirements {
 	if zone := dnsName(cfg.ACMEChallengeZone); zone != "" {
 		req.ACMEChallenge.Target = base + "." + zone
 	}
-	if len(cfg.OwnershipValues) > 0 {
+	if values := ownershipValues(cfg); len(values) > 0 {
 		prefix := strings.Trim(cfg.OwnershipPrefix, ".")
 		if prefix == "" {
 			prefix = DefaultOwnershipPrefix
 		}
-		req.Ownership = OwnershipRequirement{Name: prefix + "." + base, Values: slices.Clone(cfg.OwnershipValues)}
+		req.Ownership = OwnershipRequirement{Name: prefix + "." + base, Values: values, Named: maps.Clone(cfg.OwnershipNamed)}
 	}
 	if issuer, acct := dnsName(cfg.PersistIssuerDomain), strings.TrimSpace(cfg.PersistAccountURI); issuer != "" && acct != "" {
 		v := PersistValue{IssuerDomainName: issuer, AccountURI: acct, Wildcard: host != base}
 		req.Persist = PersistRequirement{Name: PersistRecordName(base), Value: v.String()}
 	}
 	return req
+}
+
+// ownershipValues are every accepted ownership value of cfg: the plain
+// ones, then the named ones in name order, without repeats.
+func ownershipValues(cfg RequirementsConfig) []string {
+	values := slices.Clone(cfg.OwnershipValues)
+	for _, k := range slices.Sorted(maps.Keys(cfg.OwnershipNamed)) {
+		if v := cfg.OwnershipNamed[k]; v != "" && !slices.Contains(values, v) {
+			values = append(values, v)
+		}
+	}
+	return values
 }
 
 // dnsName lowercases name and removes a trailing dot.
