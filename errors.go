@@ -185,6 +185,11 @@ var ErrInvalidConfig = errors.New("certs: invalid config")
 // ErrNotFound is returned when a hostname or stored item does not exist.
 var ErrNotFound = store.ErrNotFound
 
+// ErrConflict is returned by a write refused because another process
+// changed the hostname since it was read (the Store keeps versions, and
+// this process lost its lock without noticing): try again.
+var ErrConflict = store.ErrConflict
+
 // ErrDamaged matches a stored record that exists but cannot be read (see
 // store.ErrDamaged and DamagedRecordsError).
 var ErrDamaged = store.ErrDamaged

@@ -175,7 +175,7 @@ func (m *Manager) update(ctx context.Context, name string, create bool, fn func(
 		return nil, err
 	}
 	defer unlock()
-	h, keys, err := m.load(ctx, name)
+	h, keys, version, err := m.loadVersion(ctx, name)
 	if create && errors.Is(err, ErrNotFound) {
 		now := m.now()
 		h, keys, err = &Host{Hostname: name, CreatedAt: now}, keyring{}, nil
@@ -196,13 +196,50 @@ func (m *Manager) update(ctx context.Context, name string, create bool, fn func(
 	if err != nil {
 		return nil, err
 	}
-	if err := m.store.Put(ctx, rec); err != nil {
+	if err := m.put(ctx, rec, version); err != nil {
 		return nil, err
 	}
 	m.dropStaples(ctx, stapled, h)
 	m.publish(name, e)
 	h.derive(m.now(), m.expiringWithin)
 	return h, nil
+}
+
+// loadVersion is load with the record's version when the Store keeps
+// versions (store.Versioned); version is -1 otherwise.
+func (m *Manager) loadVersion(ctx context.Context, name string) (*Host, keyring, int64, error) {
+	if v, ok := m.store.(store.Versioned); ok {
+		rec, version, err := v.GetVersion(ctx, name)
+		if !errors.Is(err, store.ErrNotVersioned) {
+			if err != nil {
+				if errors.Is(err, ErrNotFound) {
+					return nil, nil, 0, err // PutIf with 0: it must not exist
+				}
+				return nil, nil, -1, err
+			}
+			h, keys, err := decodeRecord(rec)
+			return h, keys, version, err
+		}
+	}
+	h, keys, err := m.load(ctx, name)
+	return h, keys, -1, err
+}
+
+// put stores rec: with a version (see loadVersion) only if nobody changed
+// the record since it was read, which holds even when this process lost
+// its lock without noticing; a refused write wraps ErrConflict.
+func (m *Manager) put(ctx context.Context, rec *store.Record, version int64) error {
+	v, ok := m.store.(store.Versioned)
+	if !ok || version < 0 {
+		return m.store.Put(ctx, rec)
+	}
+	if _, err := v.PutIf(ctx, rec, version); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("%w: %s was changed by another process while this one held its lock; try again", ErrConflict, rec.Name)
+		}
+		return err
+	}
+	return nil
 }
 
 // load reads one host and its keys from the Store.

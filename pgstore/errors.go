@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/certs-dev/certs/store"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -82,7 +83,7 @@ func (e *MigrationError) Unwrap() []error { return []error{ErrMigration, e.Err} 
 // returns when the record's stored version is not the one the caller
 // read: someone else wrote it in between, typically after the caller lost
 // its lock. errors.As gives the *ConflictError.
-var ErrConflict = errors.New("pgstore: the record was changed by another writer")
+var ErrConflict = store.ErrConflict
 
 // ConflictError reports a refused versioned write.
 type ConflictError struct {

@@ -26,19 +26,7 @@ import (
 // Versions are positive, never reused (not even after Delete and a new Put
 // of the same name), and mean nothing beyond equality. Plain Put and Delete
 // stay unconditional.
-type Versioned interface {
-	// GetVersion returns the record stored under name and its version;
-	// errors as Get.
-	GetVersion(ctx context.Context, name string) (*store.Record, int64, error)
-	// PutIf stores rec only if the stored version of rec.Name is version,
-	// or, with version 0, only if there is no record of that name. It
-	// returns the new version, or an error wrapping ErrConflict.
-	PutIf(ctx context.Context, rec *store.Record, version int64) (int64, error)
-	// DeleteIf deletes the record called name only if its stored version
-	// is version (positive); otherwise it returns an error wrapping
-	// ErrConflict, also when the record is already gone.
-	DeleteIf(ctx context.Context, name string, version int64) error
-}
+type Versioned = store.Versioned
 
 // PutIf stores rec only if the stored version of rec.Name is version (0:
 // only if no record of that name exists), and returns the new version. A

@@ -105,8 +105,17 @@ func (e *encrypted) Put(ctx context.Context, rec *Record) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkRecord(rec); err != nil {
+	sealed, err := e.sealRecord(rec)
+	if err != nil {
 		return err
+	}
+	return e.inner.Put(ctx, sealed)
+}
+
+// sealRecord returns a copy of rec with its secrets sealed.
+func (e *encrypted) sealRecord(rec *Record) (*Record, error) {
+	if err := checkRecord(rec); err != nil {
+		return nil, err
 	}
 	sealed := *rec // Data is not modified: inner copies it
 	if rec.Secrets != nil {
@@ -114,12 +123,12 @@ func (e *encrypted) Put(ctx context.Context, rec *Record) error {
 		for k, v := range rec.Secrets {
 			b, err := e.sealer.seal(v, place("record", rec.Name, k))
 			if err != nil {
-				return err
+				return nil, err
 			}
 			sealed.Secrets[k] = b
 		}
 	}
-	return e.inner.Put(ctx, &sealed)
+	return &sealed, nil
 }
 
 // Delete deletes through the inner store.

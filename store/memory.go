@@ -34,11 +34,15 @@ type memoryState struct {
 	records map[string]*Record
 	blobs   map[string]*[]byte
 	locks   localLocks
+	// versions of the records (see Versioned); last is the newest given.
+	versions map[string]int64
+	last     int64
 }
 
 var (
-	_ Store  = (*Memory)(nil)
-	_ Locker = (*Memory)(nil)
+	_ Store     = (*Memory)(nil)
+	_ Locker    = (*Memory)(nil)
+	_ Versioned = (*Memory)(nil)
 )
 
 // NewMemory returns an empty in-memory store.
@@ -99,8 +103,19 @@ func (m *Memory) Put(ctx context.Context, rec *Record) error {
 	c := rec.Clone()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.records[c.Name] = c
+	m.store(c)
 	return nil
+}
+
+// store keeps c with a new version; m.mu is held.
+func (m *Memory) store(c *Record) int64 {
+	if m.versions == nil {
+		m.versions = map[string]int64{}
+	}
+	m.last++
+	m.records[c.Name] = c
+	m.versions[c.Name] = m.last
+	return m.last
 }
 
 // Delete removes the record stored under name. Deleting a missing record
@@ -115,6 +130,7 @@ func (m *Memory) Delete(ctx context.Context, name string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.records, name)
+	delete(m.versions, name)
 	return nil
 }
 
@@ -213,4 +229,56 @@ func checkLockName(name string) error {
 		return nil
 	}
 	return fmt.Errorf("%w: lock name %q: use a record name or a blob key", ErrInvalidName, truncate(name))
+}
+
+// GetVersion returns a copy of the record stored under name and its
+// version.
+func (m *Memory) GetVersion(ctx context.Context, name string) (*Record, int64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	if err := CheckName(name); err != nil {
+		return nil, 0, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	rec, ok := m.records[name]
+	if !ok {
+		return nil, 0, fmt.Errorf("%w: record %s", ErrNotFound, name)
+	}
+	return rec.Clone(), m.versions[name], nil
+}
+
+// PutIf stores a copy of rec if the stored version of rec.Name is version
+// (0: if there is none), and returns the new version.
+func (m *Memory) PutIf(ctx context.Context, rec *Record, version int64) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := checkRecord(rec); err != nil {
+		return 0, err
+	}
+	c := rec.Clone()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.versions[c.Name] != version {
+		return 0, fmt.Errorf("%w: record %s (expected version %d, found %d)", ErrConflict, c.Name, version, m.versions[c.Name])
+	}
+	return m.store(c), nil
+}
+
+// DeleteIf deletes the record called name if its stored version is
+// version.
+func (m *Memory) DeleteIf(ctx context.Context, name string, version int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if version <= 0 || m.versions[name] != version {
+		return fmt.Errorf("%w: record %s (expected version %d, found %d)", ErrConflict, name, version, m.versions[name])
+	}
+	delete(m.records, name)
+	delete(m.versions, name)
+	return nil
 }

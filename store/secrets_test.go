@@ -220,6 +220,7 @@ func secretValues(t *testing.T, key Key) map[string][]any {
 		"Locker":       {enc, Locker(mem), Locker(fsys)},
 		"Scanner":      {Scanner(mem), Scanner(fsys)},
 		"ChangeFeed":   {ChangeFeed(fsys), enc},
+		"Versioned":    {enc},
 		"Change":       {Change{Seq: 1, Name: "example.com"}, &Change{Reset: true}},
 		"FS":           {*fsys, fsys},
 		"Memory":       {*mem, mem},
