@@ -32,6 +32,9 @@ func (h *handler) requestACME(w http.ResponseWriter, r *http.Request, p Principa
 	if err != nil {
 		return err
 	}
+	if !existed && !opts.DryRun {
+		opts.DisplayName, opts.Labels = newHostMetadata(p, in.DisplayName, in.Labels)
+	}
 	host, err := h.m.Request(r.Context(), name, opts)
 	if err != nil {
 		return err

@@ -80,6 +80,10 @@ const (
 	codeTimeout             = "timeout"
 	codeServiceUnavailable  = "service_unavailable"
 	codeAuthorizationFailed = "authorization_failed"
+	codeWebhooksDisabled    = "webhooks_disabled"
+	codeWebhookNotFound     = "webhook_not_found"
+	codeDeliveryNotFound    = "delivery_not_found"
+	codeDeliveryNotFailed   = "delivery_not_failed"
 )
 
 type codeInfo struct {
@@ -156,6 +160,10 @@ var problemCodes = map[string]codeInfo{
 	codeDNSUnavailable:      {http.StatusServiceUnavailable, "DNS lookups unavailable"},
 	codeServiceUnavailable:  {http.StatusServiceUnavailable, "Service unavailable"},
 	codeTimeout:             {http.StatusGatewayTimeout, "Timed out"},
+	codeWebhooksDisabled:    {http.StatusNotFound, "Webhooks not enabled"},
+	codeWebhookNotFound:     {http.StatusNotFound, "Webhook subscription not found"},
+	codeDeliveryNotFound:    {http.StatusNotFound, "Webhook delivery not found"},
+	codeDeliveryNotFailed:   {http.StatusConflict, "Delivery has not failed"},
 }
 
 // sentinels are the errors.Is targets of Problem codes.

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+
+	"github.com/certs-dev/certs/webhook"
 )
 
 // Config configures the handler. The zero value refuses every request but
@@ -24,6 +26,11 @@ type Config struct {
 	// MaxBodyBytes caps a request body; a larger one is refused with 413.
 	// Zero means 2 MiB, room for a PKCS#12 bundle in base64.
 	MaxBodyBytes int64
+	// Webhooks, when set, serves the webhook subscriptions of each
+	// tenant on it: /webhooks and its deliveries. It should run on the
+	// same Manager (webhook.Config.Manager) and be Run by the caller.
+	// Nil answers those endpoints 404 webhooks_disabled.
+	Webhooks *webhook.Dispatcher
 }
 
 // DefaultMaxBodyBytes is the body limit when Config.MaxBodyBytes is zero.

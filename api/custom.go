@@ -41,7 +41,13 @@ func (h *handler) importCustom(w http.ResponseWriter, r *http.Request, p Princip
 	if err != nil {
 		return err
 	}
-	host, err := h.m.Import(r.Context(), name, upload, certs.ImportOptions{Names: names, AllNames: in.AllNames})
+	opts := certs.ImportOptions{Names: names, AllNames: in.AllNames}
+	if !existed {
+		// A new hostname is stored with its tenant, so that the event of
+		// the import (webhooks) already belongs to the tenant.
+		opts.DisplayName, opts.Labels = newHostMetadata(p, in.DisplayName, in.Labels)
+	}
+	host, err := h.m.Import(r.Context(), name, upload, opts)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,18 @@
 //	GET    /certificates/{hostname}/download      read   PEM full chain, chain or leaf (JSON on Accept)
 //	GET    /certificates/{hostname}/private_key   keys   the PEM private key
 //	GET    /explain/{server_name}                 read   which hostname and certificate a handshake gets, and why
+//	POST   /webhooks                              write  subscribe a URL to the tenant's events (201; the signing secret, shown once)
+//	GET    /webhooks                              read   the tenant's subscriptions (never their secrets)
+//	GET    /webhooks/{id}                         read   one subscription
+//	DELETE /webhooks/{id}                         write  delete it, its pending deliveries and history (204)
+//	GET    /webhooks/{id}/deliveries              read   its deliveries, newest first, each attempt (status, error, time, next attempt)
+//	POST   /webhooks/{id}/deliveries/{delivery}/redeliver  write  attempt a failed delivery again
 //	GET    /openapi.yaml                          -      the OpenAPI document
+//
+// The /webhooks endpoints need Config.Webhooks (a webhook.Dispatcher on
+// the same Manager); without it they answer 404 webhooks_disabled. A
+// subscription receives only its tenant's events; another tenant's
+// subscription is answered 404 webhook_not_found.
 //
 // # Tenants
 //
@@ -52,6 +63,7 @@
 //
 // Private keys leave only through the private_key endpoint, with the keys
 // scope. DNS provider credentials go in with a request and never come
-// out: they are kept sealed by the Manager. Neither, nor a token, is ever
+// out: they are kept sealed by the Manager. A webhook's signing secret is
+// in the answer to its creation only. None of them, nor a token, is ever
 // logged; request bodies are never logged at all.
 package api

@@ -22,6 +22,7 @@ import (
 	"github.com/certs-dev/certs/internal/dnstest"
 	"github.com/certs-dev/certs/store"
 	"github.com/certs-dev/certs/validate"
+	"github.com/certs-dev/certs/webhook"
 )
 
 // The tokens of the test platform: tenant "app-a" has one of each scope
@@ -56,6 +57,7 @@ type env struct {
 	srv   *httptest.Server
 	logs  *syncBuffer
 	val   *validator
+	hooks *webhook.Dispatcher // with envOptions.webhooks
 }
 
 // envOptions vary the platform.
@@ -64,6 +66,7 @@ type envOptions struct {
 	newDNSProvider   func(name string, creds map[string]string) (certs.DNSProvider, error)
 	acme             func(acme.Config) acme.Config // changes the issuer's config
 	maxBody          int64
+	webhooks         bool // run a webhook.Dispatcher and serve /webhooks
 }
 
 func newEnv(t *testing.T, opts envOptions) *env {
@@ -100,7 +103,10 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		api.Token{Secret: tokenB, Subject: "b-all", Tenant: "app-b", Scopes: []api.Scope{api.ScopeRead, api.ScopeWrite, api.ScopeKeys}},
 	)
 	require.NoError(t, err)
-	h := api.NewHandler(e.m, api.Config{Authorize: authorize, Logger: logger, MaxBodyBytes: opts.maxBody})
+	if opts.webhooks {
+		e.hooks = startDispatcher(t, e.m, logger)
+	}
+	h := api.NewHandler(e.m, api.Config{Authorize: authorize, Logger: logger, MaxBodyBytes: opts.maxBody, Webhooks: e.hooks})
 	e.val = newValidator(t)
 	e.srv = httptest.NewServer(e.val.wrap(h))
 	t.Cleanup(e.srv.Close)
@@ -215,4 +221,24 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// startDispatcher runs a webhook.Dispatcher on m's Store that accepts
+// http receivers (httptest) and gives a delivery up quickly (after two
+// attempts within 300 ms), so that tests see failures and redeliveries.
+func startDispatcher(t *testing.T, m *certs.Manager, logger *slog.Logger) *webhook.Dispatcher {
+	t.Helper()
+	d, err := webhook.New(t.Context(), webhook.Config{Manager: m, Store: m.Store(), AllowHTTP: true, Logger: logger,
+		Timeout: 5 * time.Second, Backoff: []time.Duration{50 * time.Millisecond}, RetryFor: 300 * time.Millisecond})
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = d.Run(context.Background())
+	}()
+	t.Cleanup(func() {
+		d.Close()
+		<-done
+	})
+	return d
 }

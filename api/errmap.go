@@ -174,7 +174,7 @@ func dnsProviderError(err error) bool {
 // nothing to an end user.
 func userMessage(err error) string {
 	msg := err.Error()
-	for _, prefix := range []string{"certs: ", "validate: ", "custom: ", "store: ", "api: "} {
+	for _, prefix := range []string{"certs: ", "validate: ", "custom: ", "store: ", "api: ", "webhook: "} {
 		msg = strings.ReplaceAll(msg, prefix, "")
 	}
 	return msg

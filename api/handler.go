@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/certs-dev/certs"
+	"github.com/certs-dev/certs/webhook"
 )
 
 // handler serves the certificate API over one Manager.
@@ -18,6 +19,8 @@ type handler struct {
 	maxBody int64
 	mux     *http.ServeMux
 	locks   hostLocks
+	// webhooks serves /webhooks; nil when not enabled.
+	webhooks *webhook.Dispatcher
 }
 
 // opFunc is one operation: it answers w, or returns the error to answer
@@ -28,7 +31,7 @@ type opFunc func(w http.ResponseWriter, r *http.Request, p Principal) error
 // documentation for the endpoints). Mount it where you like, under a
 // prefix with http.StripPrefix. Every error is an RFC 9457 problem.
 func NewHandler(m *certs.Manager, cfg Config) http.Handler {
-	h := &handler{m: m, auth: cfg.Authorize, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, mux: http.NewServeMux()}
+	h := &handler{m: m, auth: cfg.Authorize, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, mux: http.NewServeMux(), webhooks: cfg.Webhooks}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -64,6 +67,12 @@ func (h *handler) routes() {
 		{"GET /certificates/{hostname}/download", ScopeRead, h.download},
 		{"GET /certificates/{hostname}/private_key", ScopeKeys, h.privateKey},
 		{"GET /explain/{server_name}", ScopeRead, h.explain},
+		{"POST /webhooks", ScopeWrite, h.createWebhook},
+		{"GET /webhooks", ScopeRead, h.listWebhooks},
+		{"GET /webhooks/{id}", ScopeRead, h.getWebhook},
+		{"DELETE /webhooks/{id}", ScopeWrite, h.deleteWebhook},
+		{"GET /webhooks/{id}/deliveries", ScopeRead, h.listDeliveries},
+		{"POST /webhooks/{id}/deliveries/{delivery}/redeliver", ScopeWrite, h.redeliver},
 	} {
 		h.mux.Handle(rt.pattern, h.endpoint(rt.scope, rt.op))
 	}

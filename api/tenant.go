@@ -107,6 +107,20 @@ func (h *handler) settle(ctx context.Context, p Principal, host *certs.Host, exi
 	return out, err
 }
 
+// newHostMetadata is the display name and labels a new hostname of the
+// caller is stored with: the requested ones and its tenant.
+func newHostMetadata(p Principal, display *string, labels map[string]string) (string, map[string]string) {
+	out := maps.Clone(labels)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out[TenantLabel] = p.Tenant
+	if display == nil {
+		return "", out
+	}
+	return *display, out
+}
+
 // withReserved is labels plus the reserved labels of current.
 func withReserved(labels, current map[string]string) map[string]string {
 	out := maps.Clone(labels)

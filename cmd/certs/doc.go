@@ -63,6 +63,9 @@
 // certificate API (--api-addr, bearer token CERTS_API_TOKEN with the
 // read, write and keys scopes of --tenant), Prometheus metrics
 // (--metrics-addr) and certbot-style files with a deploy command
-// (--deploy-dir, --deploy-hook). SIGHUP reloads the store; SIGINT or
+// (--deploy-dir, --deploy-hook). It delivers the webhooks tenants
+// subscribe to through the API (POST /webhooks; --webhooks, on by
+// default, and --webhook-allow-http for http receivers), pending ones kept
+// in the store across restarts. SIGHUP reloads the store; SIGINT or
 // SIGTERM shut down gracefully and exit 0.
 package main

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -11,15 +12,18 @@ import (
 	"github.com/certs-dev/certs"
 	"github.com/certs-dev/certs/deployhook"
 	"github.com/certs-dev/certs/metrics"
+	"github.com/certs-dev/certs/webhook"
 )
 
-// plugins are what serve runs beside its servers: Prometheus metrics and
-// the deploy hook.
+// plugins are what serve runs beside its servers: Prometheus metrics,
+// the deploy hook and the webhook deliveries.
 type plugins struct {
-	m        *certs.Manager
-	mx       *metrics.Metrics // nil without --metrics-addr
-	hook     *deployhook.Hook // nil without --deploy-dir
-	hookDone chan struct{}
+	m         *certs.Manager
+	mx        *metrics.Metrics    // nil without --metrics-addr
+	hook      *deployhook.Hook    // nil without --deploy-dir
+	hooks     *webhook.Dispatcher // nil without --webhooks
+	hookDone  chan struct{}
+	hooksDone chan struct{}
 }
 
 // startPlugins starts the metrics and the deploy hook asked for.
@@ -28,6 +32,12 @@ func startPlugins(ctx context.Context, m *certs.Manager, f *serveFlags, log *slo
 	var err error
 	if f.metricsAddr != "" {
 		if p.mx, err = metrics.New(m, nil, metrics.Options{}); err != nil {
+			return nil, err
+		}
+	}
+	if f.webhooks {
+		if err := p.startWebhooks(ctx, f, log); err != nil {
+			p.close()
 			return nil, err
 		}
 	}
@@ -56,6 +66,24 @@ func startPlugins(ctx context.Context, m *certs.Manager, f *serveFlags, log *slo
 	return p, nil
 }
 
+// startWebhooks runs a webhook.Dispatcher on the served store: it writes
+// the Manager's events to the outbox of every subscription and delivers
+// them until close.
+func (p *plugins) startWebhooks(ctx context.Context, f *serveFlags, log *slog.Logger) error {
+	d, err := webhook.New(ctx, webhook.Config{Manager: p.m, Store: p.m.Store(), AllowHTTP: f.webhookHTTP, Logger: log})
+	if err != nil {
+		return fmt.Errorf("webhooks: %w", err)
+	}
+	p.hooks, p.hooksDone = d, make(chan struct{})
+	go func() {
+		defer close(p.hooksDone)
+		if err := d.Run(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, webhook.ErrClosed) {
+			log.Error("certs serve: webhook deliveries stopped", "error", err)
+		}
+	}()
+	return nil
+}
+
 // tlsConfig is the HTTPS configuration: the Manager's, counted by the
 // metrics when they are on.
 func (p *plugins) tlsConfig() *tls.Config {
@@ -72,8 +100,13 @@ func (p *plugins) metricsHandler() http.Handler {
 	return mux
 }
 
-// close stops the deploy hook (its files stay) and the metrics.
+// close stops the webhook deliveries (what is pending stays in the
+// store), the deploy hook (its files stay) and the metrics.
 func (p *plugins) close() {
+	if p.hooks != nil {
+		p.hooks.Close()
+		<-p.hooksDone
+	}
 	if p.hook != nil {
 		p.hook.Close()
 		<-p.hookDone

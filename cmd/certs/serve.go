@@ -19,7 +19,7 @@ import (
 type serveFlags struct {
 	httpsAddr, httpAddr, apiAddr, metricsAddr, upstream string
 	deployDir, deployHook                               string
-	apiTLS                                              bool
+	apiTLS, webhooks, webhookHTTP                       bool
 	names                                               listFlag
 	shutdownTimeout                                     time.Duration
 }
@@ -32,7 +32,8 @@ first, then ACME), proxied to --upstream; answer HTTP-01 and redirect
 http to https on --http-addr; obtain the certificates of --name names,
 place pending orders and renew (with --agree-tos); serve the certificate
 API on --api-addr for 'certs --server' and curl, with the bearer token of
-CERTS_API_TOKEN (scopes read, write and keys; tenant --tenant). SIGHUP
+CERTS_API_TOKEN (scopes read, write and keys; tenant --tenant), and
+deliver the webhooks subscribed through it (--webhooks). SIGHUP
 reloads the store (what other processes changed); SIGINT or SIGTERM shut
 down gracefully: requests in flight get --shutdown-timeout to finish.`,
 		setup: func(fs *flag.FlagSet, s *settings) runFunc {
@@ -46,6 +47,8 @@ down gracefully: requests in flight get --shutdown-timeout to finish.`,
 			fs.StringVar(&f.httpAddr, "http-addr", ":80", "`address` answering HTTP-01 and redirecting to https; empty for none (TLS-ALPN-01 is then used)")
 			fs.StringVar(&f.apiAddr, "api-addr", "", "certificate API `address` (e.g. 127.0.0.1:8081); empty for none")
 			fs.BoolVar(&f.apiTLS, "api-tls", false, "serve the API over HTTPS with the certificates of the store (for a managed name)")
+			fs.BoolVar(&f.webhooks, "webhooks", true, "deliver webhooks: the subscriptions tenants make through the API (POST /webhooks), kept in the store; run one serve per store with it on")
+			fs.BoolVar(&f.webhookHTTP, "webhook-allow-http", false, "accept http:// webhook URLs (receivers on a private network); by default https only")
 			fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics on this `address` at /metrics (e.g. 127.0.0.1:9100); empty for none")
 			fs.StringVar(&f.deployDir, "deploy-dir", "", "keep certbot-style files of every hostname in this `directory` (live/<hostname>/fullchain.pem, privkey.pem, ...)")
 			fs.StringVar(&f.deployHook, "deploy-hook", "", "run this shell `command` after the files of --deploy-dir change (e.g. \"nginx -s reload\")")

@@ -129,7 +129,8 @@ func httpsGet(t *testing.T, ca *pebbletest.Server, addr, serverName string, extr
 // TestServeAndRemote runs `certs serve` as a subprocess on a store and a
 // Pebble: it obtains the certificate of --name, serves HTTPS with it and
 // the API for the CLI's remote mode (obtain, list, show, import, validate,
-// export, revoke, remove, a wrong token), sees what the local CLI adds,
+// export, revoke, remove, a wrong token), delivers a webhook subscribed
+// through the API to a real receiver, sees what the local CLI adds,
 // and shuts down cleanly on SIGTERM.
 func TestServeAndRemote(t *testing.T) {
 	t.Parallel()
@@ -139,7 +140,7 @@ func TestServeAndRemote(t *testing.T) {
 	store, deploy := filepath.Join(t.TempDir(), "store"), filepath.Join(t.TempDir(), "deploy")
 	srv := startServe(t, cleanEnv("CERTS_API_TOKEN="+testToken), e.with("--store", store,
 		"--https-addr", "127.0.0.1:0", "--http-addr", e.httpAddr, "--api-addr", "127.0.0.1:0", "--name", www,
-		"--metrics-addr", "127.0.0.1:0", "--deploy-dir", deploy, "--deploy-hook", `echo "$CERTS_RENEWED_DOMAINS" >> hook.log`)...)
+		"--metrics-addr", "127.0.0.1:0", "--webhook-allow-http", "--deploy-dir", deploy, "--deploy-hook", `echo "$CERTS_RENEWED_DOMAINS" >> hook.log`)...)
 	remote := func(t *testing.T, want int, args ...string) result {
 		t.Helper()
 		r := certsRun(t, cleanEnv("CERTS_SERVER="+srv.apiURL, "CERTS_API_TOKEN="+testToken), "", args...)
@@ -162,6 +163,7 @@ func TestServeAndRemote(t *testing.T) {
 		require.Regexp(t, shop+`\s+active\s+acme`, remote(t, 0, "list").stdout)
 		require.Equal(t, "not_found", decode[errorJSON](t, remote(t, exitNotFound, "show", "nope."+domain, "--json")).Error.Code)
 	})
+	t.Run("webhooks", func(t *testing.T) { remoteWebhooks(t, srv, remote, "hook."+domain) })
 	t.Run("import and validate", func(t *testing.T) { remoteImport(t, e.ca, srv, remote, "api."+domain) })
 	t.Run("export", func(t *testing.T) { remoteExport(t, remote, shop) })
 	t.Run("revoke and remove", func(t *testing.T) { remoteRevokeRemove(t, remote, shop) })

@@ -16,6 +16,7 @@ import (
 
 	"github.com/certs-dev/certs"
 	"github.com/certs-dev/certs/api"
+	"github.com/certs-dev/certs/webhook"
 )
 
 // Timeouts of the servers of serve (those of autotls). The API's writes
@@ -64,7 +65,7 @@ func newServers(m *certs.Manager, s *settings, f *serveFlags, handler http.Handl
 	}
 	if err == nil && f.apiAddr != "" {
 		var h http.Handler
-		if h, err = apiHandler(m, s, log); err == nil {
+		if h, err = apiHandler(m, s, p.hooks, log); err == nil {
 			err = add("api", f.apiAddr, "api-addr", &http.Server{Handler: h, TLSConfig: m.TLSConfig(), WriteTimeout: apiWriteTimeout}, f.apiTLS)
 		}
 		if err == nil && !f.apiTLS && !isLoopback(f.apiAddr) {
@@ -78,8 +79,9 @@ func newServers(m *certs.Manager, s *settings, f *serveFlags, handler http.Handl
 	return out, nil
 }
 
-// apiHandler is the certificate API with the token of CERTS_API_TOKEN.
-func apiHandler(m *certs.Manager, s *settings, log *slog.Logger) (http.Handler, error) {
+// apiHandler is the certificate API with the token of CERTS_API_TOKEN,
+// serving the webhook subscriptions of hooks (nil without --webhooks).
+func apiHandler(m *certs.Manager, s *settings, hooks *webhook.Dispatcher, log *slog.Logger) (http.Handler, error) {
 	token := os.Getenv("CERTS_API_TOKEN")
 	if token == "" {
 		return nil, usagef("--api-addr needs a token: set CERTS_API_TOKEN to a secret of at least %d characters (e.g. $(openssl rand -hex 32))", api.MinTokenLength)
@@ -92,7 +94,7 @@ func apiHandler(m *certs.Manager, s *settings, log *slog.Logger) (http.Handler, 
 	if err != nil {
 		return nil, usagef("CERTS_API_TOKEN: %v", err)
 	}
-	return api.NewHandler(m, api.Config{Authorize: auth, Logger: log}), nil
+	return api.NewHandler(m, api.Config{Authorize: auth, Logger: log, Webhooks: hooks}), nil
 }
 
 // start serves every server in the background; errc receives the error
