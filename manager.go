@@ -82,6 +82,13 @@ type Config struct {
 	// DNS configures DNS requirements, ownership and Check.
 	DNS DNSConfig
 
+	// BackgroundLoad makes New return at once and load the stored
+	// hostnames in the background, for fleets whose start-up would take
+	// seconds: meanwhile a handshake for a name not loaded yet reads it
+	// from the Store at once, so every stored name is servable from the
+	// start. Loaded waits for the load to end and tells how it went.
+	BackgroundLoad bool
+
 	// OnDemand, when set, obtains certificates during handshakes for names
 	// the Manager does not hold, as its Decide policy allows (see
 	// OnDemandConfig). Nil (the default) never does. It needs an Issuer.
@@ -148,7 +155,10 @@ type Manager struct {
 	damaged  damagedSet
 	feedPos  atomic.Int64 // the Store's change position handled (follow.go)
 	feedOK   atomic.Bool
-	onDemand *onDemand // nil unless Config.OnDemand
+	onDemand *onDemand     // nil unless Config.OnDemand
+	loading  atomic.Bool   // a background load runs (Config.BackgroundLoad)
+	loaded   chan struct{} // closed when it ended; loadErr is its outcome
+	loadErr  error
 
 	ocsp       *stapler // nil when Config.DisableOCSPStapling
 	ocspClient *http.Client
@@ -251,6 +261,10 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 	}
 	m.index.Store(newSnapshot())
 	m.feedStart(ctx)
+	if cfg.BackgroundLoad {
+		m.loadInBackground()
+		return m, nil
+	}
 	var damaged *DamagedRecordsError
 	if err := m.Reload(ctx); err != nil && !errors.As(err, &damaged) {
 		return nil, err

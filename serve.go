@@ -45,6 +45,8 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	switch {
 	case one != nil:
 		return one, nil
+	case e == nil && m.loading.Load():
+		return m.loadingCertificate(hello)
 	case e == nil && m.onDemand != nil:
 		return m.onDemandCertificate(hello)
 	case e == nil:

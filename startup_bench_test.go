@@ -2,6 +2,7 @@ package certs
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"runtime"
@@ -53,6 +54,13 @@ func BenchmarkStartup(b *testing.B) {
 			benchNew(b, st, n)
 		})
 	}
+	for _, n := range startupSizes() {
+		b.Run(fmt.Sprintf("memory/%dk/background", n/1000), func(b *testing.B) {
+			st := store.NewMemory()
+			fillStore(b, st, n)
+			benchBackground(b, st, n)
+		})
+	}
 	b.Run("fs/10k", func(b *testing.B) {
 		st, err := store.NewFS(b.TempDir())
 		if err != nil {
@@ -81,4 +89,25 @@ func benchNew(b *testing.B, st Store, n int) {
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(n), "heapB/host")
 	runtime.KeepAlive(m)
+}
+
+// benchBackground measures New with BackgroundLoad plus the first
+// handshake lookup of the last stored name: how soon a name is servable.
+func benchBackground(b *testing.B, st Store, n int) {
+	b.Helper()
+	hello := &tls.ClientHelloInfo{ServerName: fmt.Sprintf("h%07d.example.com", n-1)}
+	for b.Loop() {
+		m, err := New(Config{Store: st, Logger: quietLogger(), BackgroundLoad: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := m.GetCertificate(hello); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := m.Loaded(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
 }
