@@ -124,7 +124,8 @@ func toRequirements(r validate.DNSRequirements) DNSRequirements {
 	return DNSRequirements{
 		A: nonNil(r.A), AAAA: nonNil(r.AAAA), CNAME: optional(r.CNAME),
 		ACMEChallenge: ACMEChallengeRecord{Name: r.ACMEChallenge.Name, Target: optional(r.ACMEChallenge.Target)},
-		Ownership:     OwnershipRecord{Name: optional(r.Ownership.Name), Values: nonNil(r.Ownership.Values)},
+		Ownership: OwnershipRecord{Name: optional(r.Ownership.Name), Values: nonNil(r.Ownership.Values),
+			AppValue: named(r.Ownership.Named, "app_value"), OrgValue: named(r.Ownership.Named, "org_value")},
 	}
 }
 
@@ -197,4 +198,12 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// named returns the value called key, or nil.
+func named(values map[string]string, key string) *string {
+	if v, ok := values[key]; ok && v != "" {
+		return &v
+	}
+	return nil
 }

@@ -67,6 +67,20 @@ type envOptions struct {
 	acme             func(acme.Config) acme.Config // changes the issuer's config
 	maxBody          int64
 	webhooks         bool // run a webhook.Dispatcher and serve /webhooks
+	perTenant        bool // each tenant's own ownership values (tenantDNS)
+}
+
+// tenantDNS are the per-tenant requirements of envOptions.perTenant: the
+// platform's addresses, and each tenant's own named ownership values.
+func tenantDNS(_ string, labels map[string]string) *validate.RequirementsConfig {
+	tenant := labels[certs.TenantLabel]
+	if tenant == "" {
+		return nil
+	}
+	cfg := platformDNS
+	cfg.OwnershipValues = nil
+	cfg.OwnershipNamed = map[string]string{"app_value": tenant + "-app-value", "org_value": tenant + "-org-value"}
+	return &cfg
 }
 
 func newEnv(t *testing.T, opts envOptions) *env {
@@ -94,6 +108,14 @@ func newEnv(t *testing.T, opts envOptions) *env {
 			Resolvers: []string{e.dns.Addr()}, NameserverPort: e.dns.Port(), Timeout: 2 * time.Second},
 	})
 	require.NoError(t, err)
+	if opts.perTenant {
+		e.m, err = certs.New(certs.Config{
+			Store: store.NewMemory(), Issuer: iss, Logger: logger, Roots: local.Roots(),
+			DNS: certs.DNSConfig{RequirementsConfig: platformDNS, RequirementsFor: tenantDNS,
+				Resolvers: []string{e.dns.Addr()}, NameserverPort: e.dns.Port(), Timeout: 2 * time.Second},
+		})
+		require.NoError(t, err)
+	}
 	e.ca.HandleHTTP01(e.m.HTTPHandler(nil))
 	e.ca.HandleTLSALPN01(e.m.GetCertificate)
 	authorize, err := api.BearerTokens(

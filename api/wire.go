@@ -153,6 +153,11 @@ type ACMEChallengeRecord struct {
 type OwnershipRecord struct {
 	Name   *string  `json:"name"`
 	Values []string `json:"values"`
+	// AppValue and OrgValue are the values named so by the platform's
+	// per-tenant requirements (certs.DNSConfig OwnershipNamed "app_value"
+	// and "org_value"), as 000 shows them; they are in Values too.
+	AppValue *string `json:"app_value,omitempty"`
+	OrgValue *string `json:"org_value,omitempty"`
 }
 
 // ValidationError is one thing to fix: a DNS record (source "dns", from
