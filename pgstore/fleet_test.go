@@ -56,7 +56,7 @@ type fleetConfig struct {
 // after fleetResultPrefix.
 type fleetResult struct {
 	Name     string
-	Err      string `json:",omitempty"`
+	Err      string    `json:",omitempty"`
 	Obtained time.Time // when the child's Obtain returned
 	Served   time.Time // when its GetCertificate first returned the certificate
 	Serial   string
