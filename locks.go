@@ -36,17 +36,30 @@ func (m *Manager) lockRecord(ctx context.Context, name string) (func(), error) {
 // Events emitted under the returned context while it is held are delivered
 // once unlock has released it, so that a subscriber may order for the same
 // hostname without deadlocking.
+//
+// At most Config.MaxConcurrentOrders orders hold their lock at once in one
+// Manager; the others wait here. A Store whose locks each take a
+// connection (the PostgreSQL store) then always has connections left for
+// the brief record locks of those orders' writes: without the bound, as
+// many orders as lock connections would hold them all and wait for ever
+// for one more to write.
 func (m *Manager) lockIssuance(ctx context.Context, name string) (context.Context, func(), error) {
 	l, ok := m.store.(Locker)
 	if !ok {
 		return ctx, func() {}, nil
 	}
+	select {
+	case m.orderSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, fmt.Errorf("certs: lock %s for issuance: %w", name, ctx.Err())
+	}
 	unlock, err := l.Lock(ctx, orderLockName(name))
 	if err != nil {
+		<-m.orderSlots
 		return nil, nil, fmt.Errorf("certs: lock %s for issuance: %w", name, err)
 	}
 	ctx, flush := m.deferEvents(ctx)
-	return ctx, func() { unlock(); flush() }, nil
+	return ctx, func() { unlock(); <-m.orderSlots; flush() }, nil
 }
 
 // orderLockName is the Store lock of name's orders: a blob-style key apart

@@ -82,6 +82,12 @@ type Config struct {
 	// DNS configures DNS requirements, ownership and Check.
 	DNS DNSConfig
 
+	// MaxConcurrentOrders bounds the ACME orders one Manager runs at once
+	// (each holds its hostname's order lock in the Store); more wait their
+	// turn. Zero means 8. With the PostgreSQL store keep it well below its
+	// MaxLockConns (32 by default): every held lock takes a connection.
+	MaxConcurrentOrders int
+
 	// BackgroundLoad makes New return at once and load the stored
 	// hostnames in the background, for fleets whose start-up would take
 	// seconds: meanwhile a handshake for a name not loaded yet reads it
@@ -152,13 +158,14 @@ type Manager struct {
 	runMu sync.Mutex
 	stop  func()
 
-	damaged  damagedSet
-	feedPos  atomic.Int64 // the Store's change position handled (follow.go)
-	feedOK   atomic.Bool
-	onDemand *onDemand     // nil unless Config.OnDemand
-	loading  atomic.Bool   // a background load runs (Config.BackgroundLoad)
-	loaded   chan struct{} // closed when it ended; loadErr is its outcome
-	loadErr  error
+	damaged    damagedSet
+	feedPos    atomic.Int64 // the Store's change position handled (follow.go)
+	feedOK     atomic.Bool
+	onDemand   *onDemand     // nil unless Config.OnDemand
+	orderSlots chan struct{} // bounds orders holding their lock (locks.go)
+	loading    atomic.Bool   // a background load runs (Config.BackgroundLoad)
+	loaded     chan struct{} // closed when it ended; loadErr is its outcome
+	loadErr    error
 
 	ocsp       *stapler // nil when Config.DisableOCSPStapling
 	ocspClient *http.Client
@@ -199,6 +206,9 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 	if cfg.ExpiringWithin < 0 {
 		return nil, fmt.Errorf("%w: ExpiringWithin is negative; use a positive duration or zero for 30 days", ErrInvalidConfig)
 	}
+	if cfg.MaxConcurrentOrders < 0 {
+		return nil, fmt.Errorf("%w: MaxConcurrentOrders is negative; use a positive count or zero for 8", ErrInvalidConfig)
+	}
 	if cfg.MaxSANs < 0 {
 		return nil, fmt.Errorf("%w: MaxSANs is negative; use a positive count or zero for 100", ErrInvalidConfig)
 	}
@@ -218,6 +228,7 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		dnsFor: cfg.DNSProviderFor, newDNS: cfg.NewDNSProvider, jitter: randDuration, dnsCfg: cfg.DNS,
 		sched: scheduler{wake: make(chan struct{}, 1)},
 	}
+	m.orderSlots = make(chan struct{}, cmpOr(cfg.MaxConcurrentOrders, 8))
 	if !cfg.DisableOCSPStapling {
 		m.ocsp, m.ocspClient = newStapler(), &http.Client{}
 	}

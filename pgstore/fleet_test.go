@@ -63,7 +63,7 @@ type fleetResult struct {
 }
 
 const (
-	fleetWorkers      = 8
+	fleetWorkers      = 50 // every name at once: the Manager bounds its orders
 	fleetResultPrefix = "fleet-result "
 	fleetDone         = "fleet-done"
 )
@@ -112,9 +112,9 @@ func TestFleetChild(t *testing.T) {
 		defer outMu.Unlock()
 		fmt.Fprintf(os.Stdout, "%s%s\n", fleetResultPrefix, b)
 	}
-	// At most fleetWorkers orders at once: each order holds one of the
-	// store's MaxLockConns lock connections and needs another for each of
-	// its record writes.
+	// fleetWorkers goroutines at once (all the names): the Manager itself
+	// bounds the orders holding a lock (Config.MaxConcurrentOrders), so
+	// that lock connections are left for their writes.
 	slots := make(chan struct{}, fleetWorkers)
 	for _, name := range cfg.Names {
 		wg.Add(1)
