@@ -57,6 +57,8 @@ type Server struct {
 	appPW    string
 	runAs    string
 	version  string
+	bin      string              // the directory of initdb and postgres
+	cred     *syscall.Credential // the user the server runs as; nil for the current one
 	cmd      *exec.Cmd
 	exited   chan struct{}
 	admin    *pgxpool.Pool
@@ -70,11 +72,12 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{adminPW: randomPassword(), appPW: randomPassword()}
+	s := &Server{adminPW: randomPassword(), appPW: randomPassword(), bin: bin}
 	if s.dir, err = os.MkdirTemp("", "pgtest-"); err != nil {
 		return nil, err
 	}
 	cred, err := s.setUser()
+	s.cred = cred
 	if err == nil {
 		err = s.initdb(bin, cred)
 	}
@@ -106,6 +109,68 @@ func (s *Server) Stop() {
 		}
 	}
 	_ = os.RemoveAll(s.dir)
+}
+
+// Halt stops the server process but keeps its data directory and port, so
+// that Resume starts it again as it was: with kill false, a fast shutdown
+// (SIGINT: sessions are ended, the server exits cleanly); with kill true,
+// SIGKILL to the server and every process of it at once, as a crash of the
+// machine would (Resume then runs PostgreSQL's crash recovery). It closes
+// the Admin pool. Halt and Resume must not run concurrently with the
+// Server's other methods; connections of others fail until Resume.
+func (s *Server) Halt(kill bool) error {
+	if s.admin != nil {
+		s.admin.Close()
+		s.admin = nil
+	}
+	if s.cmd == nil || s.cmd.Process == nil {
+		return errors.New("pgtest: Halt: the server is not running")
+	}
+	pid := s.cmd.Process.Pid
+	if kill {
+		// The server runs in a process group of its own (see run).
+		if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
+			return fmt.Errorf("pgtest: SIGKILL the server's processes: %w", err)
+		}
+	} else if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		return fmt.Errorf("pgtest: stop the server: %w", err)
+	}
+	select {
+	case <-s.exited:
+	case <-time.After(30 * time.Second):
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		<-s.exited
+		return fmt.Errorf("pgtest: the server did not stop within 30s (killed):\n%s", s.logTail())
+	}
+	s.cmd = nil
+	if kill { // the backends die with their group; wait until none is left
+		deadline := time.Now().Add(30 * time.Second)
+		for syscall.Kill(-pid, 0) == nil {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("pgtest: processes of group %d still alive 30s after SIGKILL", pid)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// Resume starts the server again after Halt, on the same data directory
+// and port, and waits until it accepts connections (after crash recovery
+// when it was killed). It fails if the port was taken in the meantime.
+func (s *Server) Resume() error {
+	if s.cmd != nil {
+		return errors.New("pgtest: Resume: the server is running")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := s.run(s.bin, s.cred)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		// A killed server's shared memory may linger for a moment.
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // RunAs is the operating-system user the server runs as.

@@ -131,7 +131,10 @@ func (s *Server) initdb(bin string, cred *syscall.Credential) error {
 		"unix_socket_directories = '" + s.dir + "'\n" +
 		"max_connections = 300\n" +
 		"shared_buffers = 256MB\n" +
-		"fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+		// fsync off: nothing survives a crash of the machine, but each
+		// commit writes its WAL before it returns (synchronous_commit on),
+		// so a SIGKILL of the server (Halt) loses no acknowledged commit.
+		"fsync = off\nfull_page_writes = off\n"
 	f, err := os.OpenFile(filepath.Join(s.dir, "data", "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		return err
@@ -167,6 +170,7 @@ func (s *Server) run(bin string, cred *syscall.Credential) error {
 	defer logf.Close()
 	cmd := s.command(cred, bin, "postgres", "-D", filepath.Join(s.dir, "data"), "-p", strconv.Itoa(s.port))
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL // dies with the test binary
+	cmd.SysProcAttr.Setpgid = true              // its own group, for Halt to kill it whole
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("pgtest: start postgres: %w", err)
