@@ -2,6 +2,7 @@ package certs
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"testing"
 
@@ -37,4 +38,48 @@ func TestBackgroundLoadServesEveryNameAtOnce(t *testing.T) {
 	sync, err := New(Config{Store: store.NewMemory(), Logger: quietLogger()})
 	require.NoError(t, err)
 	require.NoError(t, sync.Loaded(ctx))
+}
+
+// slowScan is a Store whose full scan waits until released: a load that
+// takes as long as the test wants.
+type slowScan struct {
+	*store.Memory
+	release chan struct{}
+}
+
+func (s slowScan) Scan(ctx context.Context, fn func(*store.Record, *store.DamagedError) error) error {
+	<-s.release
+	return s.Memory.Scan(ctx, fn)
+}
+
+// TestBackgroundLoadNeverBlocksHandshakes: while a long background load
+// runs, handshakes for stored names are served from the Store, imports are
+// served at once and stay served after the load ends.
+func TestBackgroundLoadNeverBlocksHandshakes(t *testing.T) {
+	ctx := context.Background()
+	ca := testpki.NewCA(t).Intermediate(t)
+	mem := store.NewMemory()
+	seed, err := New(Config{Store: mem, Roots: ca.Root().Pool(), Logger: quietLogger()})
+	require.NoError(t, err)
+	stored := ca.Leaf(t, []string{"stored.example.com"}, testpki.LeafOptions{})
+	_, err = seed.Import(ctx, "stored.example.com", input(stored), ImportOptions{})
+	require.NoError(t, err)
+
+	slow := slowScan{Memory: mem, release: make(chan struct{})}
+	m, err := New(Config{Store: slow, Roots: ca.Root().Pool(), Logger: quietLogger(), BackgroundLoad: true})
+	require.NoError(t, err)
+	c, err := m.GetCertificate(&tls.ClientHelloInfo{ServerName: "stored.example.com"})
+	require.NoError(t, err, "served while the load has not even started reading")
+	require.Equal(t, stored.Cert.Raw, c.Leaf.Raw)
+	fresh := ca.Leaf(t, []string{"fresh.example.com"}, testpki.LeafOptions{})
+	_, err = m.Import(ctx, "fresh.example.com", input(fresh), ImportOptions{})
+	require.NoError(t, err)
+
+	close(slow.release)
+	require.NoError(t, m.Loaded(ctx))
+	for name, l := range map[string]*testpki.Leaf{"stored.example.com": stored, "fresh.example.com": fresh} {
+		c, err := m.GetCertificate(&tls.ClientHelloInfo{ServerName: name})
+		require.NoError(t, err, name)
+		require.Equal(t, l.Cert.Raw, c.Leaf.Raw, name)
+	}
 }

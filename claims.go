@@ -154,6 +154,9 @@ func (m *Manager) publish(hostname string, sv *serving) {
 	m.indexMu.Lock()
 	defer m.indexMu.Unlock()
 	m.index.Store(m.claims.apply(m.index.Load(), hostname, sv, m.warnConflict(hostname)))
+	if m.dirty != nil {
+		m.dirty[hostname] = struct{}{} // a Reload runs: it reads it again
+	}
 }
 
 // warnConflict logs a further name that two records list (two replicas

@@ -82,9 +82,30 @@ func (m *Manager) Damaged() []DamagedRecord {
 // that cannot be read at all (or decrypted with the configured keys:
 // store.ErrDecrypt) is an error and changes nothing.
 func (m *Manager) Reload(ctx context.Context) error {
-	var damaged []DamagedRecord
+	damaged, err := m.reload(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range damaged { // no lock held: a subscriber may call back
+		m.emit(ctx, EventDamaged, d.Hostname, "", nil, d.Err)
+	}
+	if len(damaged) > 0 {
+		return &DamagedRecordsError{Records: damaged}
+	}
+	return nil
+}
+
+// reload rebuilds the index (see Reload) and returns the damaged records.
+func (m *Manager) reload(ctx context.Context) ([]DamagedRecord, error) {
+	m.reloadMu.Lock()
+	defer m.reloadMu.Unlock()
+	// The index stays writable while the Store is read: what is published
+	// meanwhile (an import, a handshake's load, a replica's change) is
+	// noted and read again once the new index is in place.
 	m.indexMu.Lock()
-	old, oldClaims := m.index.Load(), m.claims
+	m.dirty = map[string]struct{}{}
+	m.indexMu.Unlock()
+	var damaged []DamagedRecord
 	snap, claims := newSnapshot(), claimIndex{}
 	err := m.eachHost(ctx, func(h *Host, keys keyring) any {
 		m.loadStaples(ctx, h)
@@ -96,27 +117,33 @@ func (m *Manager) Reload(ctx context.Context) error {
 		}
 	}, func(d DamagedRecord) {
 		damaged = append(damaged, d)
-		if sv := oldClaims.servingOf(old, d.Hostname); sv != nil {
+		m.indexMu.Lock()
+		sv := m.claims.servingOf(m.index.Load(), d.Hostname)
+		m.indexMu.Unlock()
+		if sv != nil {
 			snap = claims.apply(snap, d.Hostname, sv, m.warnConflict(d.Hostname))
 		}
 	})
-	if err != nil {
-		m.indexMu.Unlock()
-		return fmt.Errorf("certs: load records: %w", err)
+	m.indexMu.Lock()
+	dirty := m.dirty
+	m.dirty = nil
+	if err == nil {
+		m.index.Store(snap.compact())
+		m.claims = claims
 	}
-	m.index.Store(snap.compact())
-	m.claims = claims
 	m.indexMu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("certs: load records: %w", err)
+	}
+	for name := range dirty { // published during the load: read again
+		if err := m.ReloadHostname(ctx, name); err != nil {
+			m.log.Warn("certs: reading again a hostname changed during the load", "hostname", name, "error", err)
+		}
+	}
 	m.damaged.mu.Lock()
 	m.damaged.records = damaged
 	m.damaged.mu.Unlock()
-	for _, d := range damaged {
-		m.emit(ctx, EventDamaged, d.Hostname, "", nil, d.Err)
-	}
-	if len(damaged) > 0 {
-		return &DamagedRecordsError{Records: damaged}
-	}
-	return nil
+	return damaged, nil
 }
 
 // eachHost reads every stored hostname in one pass (store.ScanAll: in no

@@ -148,6 +148,10 @@ type Manager struct {
 	index   atomic.Pointer[snapshot]
 	indexMu sync.Mutex // serializes index writers; readers never take it
 	claims  claimIndex // who serves which further name; under indexMu
+	// dirty holds the names published while a Reload reads the Store (nil
+	// otherwise); under indexMu. reloadMu serializes Reloads.
+	dirty    map[string]struct{}
+	reloadMu sync.Mutex
 
 	hostLocks keyedMutex
 	events    eventBus
