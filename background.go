@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"strings"
 )
 
 // loadInBackground starts loading every stored hostname (Reload) and
@@ -45,19 +44,15 @@ func (m *Manager) Loaded(ctx context.Context) error {
 // background load runs: from the Store, or as an unknown (or on-demand)
 // name when it is not stored.
 func (m *Manager) loadingCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-	name, err := NormalizeHostname(hello.ServerName)
-	if err != nil || strings.HasPrefix(name, "*.") {
-		return nil, unknownHost(hello.ServerName)
-	}
-	parent := hello.Context()
-	if parent == nil {
-		parent = context.Background()
-	}
-	if c, err := m.loadStored(parent, hello, name); c != nil || err != nil {
-		return c, err
-	}
 	if m.onDemand != nil {
-		return m.onDemandCertificate(hello)
+		return m.onDemandCertificate(hello) // it reads the Store first too
+	}
+	name, err := helloName(hello)
+	if err != nil {
+		return nil, err
+	}
+	if c, err := m.loadStored(helloContext(hello), hello, name); c != nil || err != nil {
+		return c, err
 	}
 	return nil, unknownHost(hello.ServerName)
 }

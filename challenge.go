@@ -183,11 +183,7 @@ func (m *Manager) alpnCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate,
 	if c := m.alpn.get(domain); c != nil {
 		return c, nil
 	}
-	parent := hello.Context()
-	if parent == nil { // a ClientHelloInfo built by hand, not by crypto/tls
-		parent = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(parent, 5*time.Second)
+	ctx, cancel := context.WithTimeout(helloContext(hello), 5*time.Second)
 	defer cancel()
 	// Another replica's challenge: the Store holds its current key
 	// authorization, read on every validation so that a later challenge

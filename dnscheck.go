@@ -152,10 +152,11 @@ func (m *Manager) Check(ctx context.Context, hostname string) (*CheckResult, err
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := m.load(ctx, name); err != nil {
+	h, _, err := m.load(ctx, name)
+	if err != nil {
 		return nil, fmt.Errorf("certs: check %s: %w", name, err)
 	}
-	rep, err := m.checkDNS(ctx, name)
+	rep, err := m.checkDNS(ctx, name, known(h.Labels))
 	if err != nil {
 		return nil, err
 	}
@@ -205,12 +206,14 @@ func summarize(r *validate.DNSReport) *CheckSummary {
 }
 
 // checkDNS runs the leaf DNS check for name with the Manager's settings.
-func (m *Manager) checkDNS(ctx context.Context, name string) (*validate.DNSReport, error) {
+// checkDNS checks name's DNS against its requirements, those of a record
+// with labels (nil: read them from the Store when they matter).
+func (m *Manager) checkDNS(ctx context.Context, name string, labels map[string]string) (*validate.DNSReport, error) {
 	opts, err := m.checkOptions(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("certs: check %s: %w", name, err)
 	}
-	rep, err := validate.Check(ctx, name, m.dnsRequirements(name), opts)
+	rep, err := validate.Check(ctx, name, m.requirementsOf(name, labels), opts)
 	if err != nil {
 		return nil, fmt.Errorf("certs: check %s: %w", name, err)
 	}
@@ -223,6 +226,24 @@ func (m *Manager) dnsRequirements(name string) validate.DNSRequirements {
 	var labels map[string]string
 	if m.dnsCfg.RequirementsFor != nil {
 		labels = m.labelsOf(name)
+	}
+	return m.dnsRequirementsFor(name, labels)
+}
+
+// known marks a record's labels as read (an empty map, not nil, when it
+// has none), so that requirementsOf does not read them again.
+func known(labels map[string]string) map[string]string {
+	if labels == nil {
+		return map[string]string{}
+	}
+	return labels
+}
+
+// requirementsOf are the records name needs: with labels when known,
+// else as dnsRequirements.
+func (m *Manager) requirementsOf(name string, labels map[string]string) validate.DNSRequirements {
+	if labels == nil {
+		return m.dnsRequirements(name)
 	}
 	return m.dnsRequirementsFor(name, labels)
 }
@@ -304,7 +325,7 @@ func (m *Manager) preflightDNS(ctx context.Context, o *order) error {
 		rep := o.reports[name]
 		if rep == nil {
 			var err error
-			if rep, err = m.checkDNS(ctx, name); err != nil {
+			if rep, err = m.checkDNS(ctx, name, o.labels); err != nil {
 				return err
 			}
 		}

@@ -48,19 +48,15 @@ func newOnDemand(cfg OnDemandConfig, now func() time.Time) *onDemand {
 // serve: from the Store when another replica stored it, else through an
 // order when the policy allows.
 func (m *Manager) onDemandCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-	name, err := NormalizeHostname(hello.ServerName)
-	if err != nil || strings.HasPrefix(name, "*.") {
-		return nil, unknownHost(hello.ServerName)
+	name, err := helloName(hello)
+	if err != nil {
+		return nil, err
 	}
 	od := m.onDemand
 	if err := od.backedOff(name); err != nil {
 		return nil, err
 	}
-	parent := hello.Context()
-	if parent == nil {
-		parent = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(parent, od.cfg.Wait)
+	ctx, cancel := context.WithTimeout(helloContext(hello), od.cfg.Wait)
 	defer cancel()
 	if c, err := m.loadStored(ctx, hello, name); c != nil || err != nil {
 		return c, err

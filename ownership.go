@@ -31,7 +31,7 @@ func (m *Manager) verifyFurtherNames(ctx context.Context, host string) []string 
 	}
 	var found []string
 	for _, n := range h.unverifiedNames() {
-		rep, err := m.checkDNS(ctx, n)
+		rep, err := m.checkDNS(ctx, n, known(h.Labels)) // the record's tenant, not a record of n
 		if err != nil {
 			m.log.Debug("certs: ownership check of a further name", "hostname", host, "name", n, "error", err)
 			continue

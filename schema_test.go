@@ -11,12 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// derivedHostFields and derivedCertFields are computed on read, never stored.
-var (
-	derivedHostFields = []string{"Status", "ServedNames", "DNSRequirements"}
-	derivedCertFields = []string{"Status", "DaysUntilExpiry"}
-)
-
 // fullHost returns a Host with every stored field set, so that the round
 // trip below covers each of them (a field added to Host or Certificate
 // without a place in the stored form fails TestRecordRoundTrip).

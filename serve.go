@@ -1,8 +1,10 @@
 package certs
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
+	"strings"
 	"unsafe"
 )
 
@@ -53,6 +55,26 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 		return nil, unknownHost(hello.ServerName)
 	}
 	return e.choose(hello, m)
+}
+
+// helloName is the normalized server name of a hello on the miss path
+// (a name to look for in the Store or to order); an invalid name or a
+// wildcard is an unknown host.
+func helloName(hello *tls.ClientHelloInfo) (string, error) {
+	name, err := NormalizeHostname(hello.ServerName)
+	if err != nil || strings.HasPrefix(name, "*.") {
+		return "", unknownHost(hello.ServerName)
+	}
+	return name, nil
+}
+
+// helloContext is the handshake's context, or the background for a
+// ClientHelloInfo built by hand rather than by crypto/tls.
+func helloContext(hello *tls.ClientHelloInfo) context.Context {
+	if ctx := hello.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
 }
 
 // lookupFolded looks up a name with upper-case letters. The lowercased copy
