@@ -150,13 +150,25 @@ func (m *Manager) claimNames(ctx context.Context, hostname string, names []strin
 
 // publish replaces what is served for hostname and its further names (nil
 // stops serving them all).
-func (m *Manager) publish(hostname string, sv *serving) {
+func (m *Manager) publish(hostname string, sv *serving) { m.publishAs(hostname, sv, false) }
+
+// publishAs is publish for a Manager that may hold only some records in
+// memory (Config.MaxLoadedHostnames): with hold, the record is held (and
+// the least recently used ones are evicted to make room); without, it
+// stays held if it was, else only its names are kept, as stubs. It returns
+// what was published.
+func (m *Manager) publishAs(hostname string, sv *serving, hold bool) *serving {
 	m.indexMu.Lock()
 	defer m.indexMu.Unlock()
-	m.index.Store(m.claims.apply(m.index.Load(), hostname, sv, m.warnConflict(hostname)))
+	snap := m.index.Load()
+	if m.bounded != nil {
+		sv, snap = m.bounded.admit(m, snap, hostname, sv, hold)
+	}
+	m.index.Store(m.claims.apply(snap, hostname, sv, m.warnConflict(hostname)))
 	if m.dirty != nil {
 		m.dirty[hostname] = struct{}{} // a Reload runs: it reads it again
 	}
+	return sv
 }
 
 // warnConflict logs a further name that two records list (two replicas

@@ -2,6 +2,7 @@ package certs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -62,7 +63,13 @@ func (m *Manager) Explain(ctx context.Context, serverName string) (*Explanation,
 		return nil, invalidHostname(serverName, "a server name is never a wildcard; ask about a name such as app.example.com")
 	}
 	e, key := m.index.Load().resolve(name)
-	if e == nil {
+	if e != nil && e.stub { // not held in memory (Config.MaxLoadedHostnames)
+		if _, _, err := m.refreshAs(ctx, e.host, true); err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("certs: explain %s: %w", name, err)
+		}
+		e, key = m.index.Load().resolve(name)
+	}
+	if e == nil || e.stub {
 		return nil, unknownHost(name)
 	}
 	ex := &Explanation{ServerName: name, MatchedName: key, Hostname: e.host, Match: matchKind(name, key, e.host)}

@@ -25,6 +25,12 @@ type served struct {
 	// customUnstapled marks a Must-Staple custom certificate without an
 	// OCSP response to staple: it falls back to ACME too (see ocsp.go).
 	customUnstapled bool
+	// With Config.MaxLoadedHostnames (bounded.go): stub marks a name whose
+	// record is stored but not held in memory (host is the record to
+	// load), and use is the last-use tick of a held record, shared by the
+	// entries of all its names.
+	stub bool
+	use  *atomic.Uint64
 }
 
 // snapshot is the serving index: what GetCertificate needs for every
@@ -156,22 +162,36 @@ func (s *snapshot) get(hostname string) *served {
 // resolve is lookup for Explain: it also returns the index key that
 // matched ("a.example.com" or "*.example.com").
 func (s *snapshot) resolve(name string) (*served, string) {
+	e, parent := s.find(name)
+	switch {
+	case e == nil:
+		return nil, ""
+	case parent > 0:
+		return e, "*." + name[parent:]
+	}
+	return e, name
+}
+
+// find is lookup without the single-certificate shortcut: the entry that
+// serves name, and where the parent name starts in name when the wildcard
+// one label up matched (0 for an exact match). It allocates nothing.
+func (s *snapshot) find(name string) (*served, int) {
 	if c := s.cellFor(name); c != nil {
 		if e := c.exact.Load(); e != nil {
-			return e, name
+			return e, 0
 		}
 	}
 	for i := 1; i < len(name); i++ {
 		if name[i] == '.' {
 			if c := s.cellFor(name[i+1:]); c != nil {
 				if e := c.wild.Load(); e != nil {
-					return e, "*." + name[i+1:]
+					return e, i + 1
 				}
 			}
-			return nil, ""
+			return nil, 0
 		}
 	}
-	return nil, ""
+	return nil, 0
 }
 
 // splitWild maps "*.example.com" to ("example.com", true) and any other

@@ -108,8 +108,12 @@ func (m *Manager) reload(ctx context.Context) ([]DamagedRecord, error) {
 	var damaged []DamagedRecord
 	snap, claims := newSnapshot(), claimIndex{}
 	err := m.eachHost(ctx, func(h *Host, keys keyring) any {
+		if m.bounded != nil { // names only: handshakes load what they need
+			sv, _ := m.servedFor(h, keys, serveStub)
+			return sv
+		}
 		m.loadStaples(ctx, h)
-		sv, _ := m.servedFor(h, keys, false)
+		sv, _ := m.servedFor(h, keys, serveStored)
 		return sv
 	}, func(h *Host, v any) {
 		if sv := v.(*serving); sv != nil {
@@ -120,6 +124,7 @@ func (m *Manager) reload(ctx context.Context) ([]DamagedRecord, error) {
 		m.indexMu.Lock()
 		sv := m.claims.servingOf(m.index.Load(), d.Hostname)
 		m.indexMu.Unlock()
+
 		if sv != nil {
 			snap = claims.apply(snap, d.Hostname, sv, m.warnConflict(d.Hostname))
 		}
@@ -130,6 +135,7 @@ func (m *Manager) reload(ctx context.Context) ([]DamagedRecord, error) {
 	if err == nil {
 		m.index.Store(snap.compact())
 		m.claims = claims
+		m.bounded.reset(damaged) // the others are stubs again
 	}
 	m.indexMu.Unlock()
 	if err != nil {

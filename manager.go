@@ -95,6 +95,16 @@ type Config struct {
 	// start. Loaded waits for the load to end and tells how it went.
 	BackgroundLoad bool
 
+	// MaxLoadedHostnames, when positive, bounds how many hostnames'
+	// records (with their parsed certificates) are held in memory, for
+	// fleets larger than memory. Every stored name stays known (a few
+	// hundred bytes each), so a name that is not stored costs no Store
+	// read; a handshake for a name whose record is not held loads it from
+	// the Store (one read however many handshakes wait for it) and the
+	// least recently used records are dropped to make room. Handshakes for
+	// held names stay lock-free. Zero (the default) holds every record.
+	MaxLoadedHostnames int
+
 	// OnDemand, when set, obtains certificates during handshakes for names
 	// the Manager does not hold, as its Decide policy allows (see
 	// OnDemandConfig). Nil (the default) never does. It needs an Issuer.
@@ -170,6 +180,7 @@ type Manager struct {
 	loading    atomic.Bool   // a background load runs (Config.BackgroundLoad)
 	loaded     chan struct{} // closed when it ended; loadErr is its outcome
 	loadErr    error
+	bounded    *bounded // nil unless Config.MaxLoadedHostnames
 
 	ocsp       *stapler // nil when Config.DisableOCSPStapling
 	ocspClient *http.Client
@@ -213,6 +224,9 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 	if cfg.MaxConcurrentOrders < 0 {
 		return nil, fmt.Errorf("%w: MaxConcurrentOrders is negative; use a positive count or zero for 8", ErrInvalidConfig)
 	}
+	if cfg.MaxLoadedHostnames < 0 {
+		return nil, fmt.Errorf("%w: MaxLoadedHostnames is negative; use a positive count, or zero to hold every hostname in memory", ErrInvalidConfig)
+	}
 	if cfg.MaxSANs < 0 {
 		return nil, fmt.Errorf("%w: MaxSANs is negative; use a positive count or zero for 100", ErrInvalidConfig)
 	}
@@ -233,6 +247,9 @@ func NewContext(ctx context.Context, cfg Config) (*Manager, error) {
 		sched: scheduler{wake: make(chan struct{}, 1)},
 	}
 	m.orderSlots = make(chan struct{}, cmpOr(cfg.MaxConcurrentOrders, 8))
+	if cfg.MaxLoadedHostnames > 0 {
+		m.bounded = newBounded(cfg.MaxLoadedHostnames)
+	}
 	if !cfg.DisableOCSPStapling {
 		m.ocsp, m.ocspClient = newStapler(), &http.Client{}
 	}

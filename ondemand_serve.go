@@ -93,7 +93,7 @@ func (m *Manager) loadStored(ctx context.Context, hello *tls.ClientHelloInfo, na
 		candidates = append(candidates, "*"+name[i:])
 	}
 	for _, n := range candidates {
-		if _, err := m.refresh(ctx, n); err == nil {
+		if _, _, err := m.refreshAs(ctx, n, true); err == nil {
 			if c, _ := m.servedNow(hello, name); c != nil {
 				return c, nil
 			}
@@ -106,6 +106,12 @@ func (m *Manager) loadStored(ctx context.Context, hello *tls.ClientHelloInfo, na
 
 // servedNow looks name up in the index again.
 func (m *Manager) servedNow(hello *tls.ClientHelloInfo, name string) (*tls.Certificate, error) {
+	if m.bounded != nil {
+		if e, parent := m.index.Load().find(name); e != nil {
+			return m.serveEntry(hello, name, e, parent)
+		}
+		return nil, nil
+	}
 	one, e := m.index.Load().lookup(name)
 	switch {
 	case one != nil:

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"time"
 
 	"github.com/certs-dev/certs/store"
 )
@@ -65,16 +66,31 @@ func decodeRecord(rec *store.Record) (*Host, keyring, error) {
 	return h, keys, nil
 }
 
+// serveMode says how servedFor loads certificates.
+type serveMode int
+
+const (
+	// serveStored is for records read back from the Store: keys are parsed
+	// at their first handshake, and a certificate that cannot be loaded is
+	// logged and skipped, so that one bad record never stops the others
+	// from being served.
+	serveStored serveMode = iota
+	// serveWrite is for a record about to be stored: its keys are checked
+	// now, and a certificate that cannot be loaded is an error (a write
+	// must not store what it cannot serve).
+	serveWrite
+	// serveStub loads nothing: every name the record serves gets a stub
+	// that a handshake loads from the Store (Config.MaxLoadedHostnames).
+	serveStub
+)
+
 // servedFor builds what a host serves: its own hostname and its further
 // names (see claims.go). Revoked certificates are not served, nor a custom
 // certificate (or one of its further names) waiting for its ownership TXT
-// record; their names stay held. A certificate whose key pair cannot be
-// loaded is an error when strict (a write must not store what it cannot
-// serve); otherwise it is logged and skipped, so that one bad record never
-// stops the others from being served. A certificate that names an OCSP
+// record; their names stay held. A certificate that names an OCSP
 // responder gets the response held for it stapled (see ocsp.go). It
 // returns nil when the host holds nothing.
-func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error) {
+func (m *Manager) servedFor(h *Host, keys keyring, mode serveMode) (*serving, error) {
 	now := m.now()
 	own := &served{host: h.Hostname}
 	extra := map[string]*served{}
@@ -89,10 +105,6 @@ func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error
 		if c == nil {
 			continue
 		}
-		slot := c.Source
-		if c == h.ACMEAlt {
-			slot = altKey
-		}
 		names := c.servedNames(h.Hostname)
 		for _, n := range names[1:] {
 			if _, ok := extra[n]; !ok {
@@ -102,22 +114,13 @@ func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error
 		if c.RevokedAt != nil {
 			continue
 		}
-		load := lazyKeyPair // read back from the Store: parse the key at first use
-		if strict {
-			load = keyPair // about to be stored: check the key now
-		}
-		tc, err := load(c, keys[slot])
-		if len(keys[slot]) == 0 {
-			tc, err = nil, fmt.Errorf("certs: %s certificate has no private key in the store", c.Source)
-		}
+		tc, alt, err := m.loadServed(h, c, keys, mode, now)
 		if err != nil {
-			if strict {
-				return nil, err
-			}
-			m.log.Error("certs: cannot serve certificate", "hostname", h.Hostname, "source", c.Source, "error", err)
+			return nil, err
+		}
+		if tc == nil && mode != serveStub {
 			continue
 		}
-		m.ocsp.attach(c, tc, now)
 		for _, n := range names {
 			if c.Source == SourceCustom && !h.ownershipVerified(n) {
 				continue
@@ -129,16 +132,51 @@ func (m *Manager) servedFor(h *Host, keys keyring, strict bool) (*serving, error
 					extra[n] = e
 				}
 			}
-			e.add(c, tc, slot == altKey)
+			if mode == serveStub {
+				e.stub = true
+				continue
+			}
+			e.add(c, tc, alt)
 		}
 	}
-	if own.custom == nil && own.acme == nil && own.acmeAlt == nil {
+	if own.custom == nil && own.acme == nil && own.acmeAlt == nil && !own.stub {
 		own = nil
 	}
 	if own == nil && len(extra) == 0 {
 		return nil, nil
 	}
 	return &serving{own: own, extra: extra}, nil
+}
+
+// loadServed loads the key pair of c, one of h's certificates, as mode
+// says, with its OCSP response stapled; alt reports the ACME certificate
+// of the other key family. It returns nil (and no error) for a stub, and
+// for a stored certificate that cannot be loaded (logged).
+func (m *Manager) loadServed(h *Host, c *Certificate, keys keyring, mode serveMode, now time.Time) (*tls.Certificate, bool, error) {
+	slot := c.Source
+	if c == h.ACMEAlt {
+		slot = altKey
+	}
+	if mode == serveStub {
+		return nil, slot == altKey, nil
+	}
+	load := lazyKeyPair // read back from the Store: parse the key at first use
+	if mode == serveWrite {
+		load = keyPair // about to be stored: check the key now
+	}
+	tc, err := load(c, keys[slot])
+	if len(keys[slot]) == 0 {
+		tc, err = nil, fmt.Errorf("certs: %s certificate has no private key in the store", c.Source)
+	}
+	if err != nil {
+		if mode == serveWrite {
+			return nil, false, err
+		}
+		m.log.Error("certs: cannot serve certificate", "hostname", h.Hostname, "source", c.Source, "error", err)
+		return nil, false, nil
+	}
+	m.ocsp.attach(c, tc, now)
+	return tc, slot == altKey, nil
 }
 
 // add serves tc, the key pair of c, from e; alt marks the ACME certificate
@@ -187,7 +225,7 @@ func (m *Manager) update(ctx context.Context, name string, create bool, fn func(
 	if err := fn(h, keys); err != nil {
 		return nil, err
 	}
-	e, err := m.servedFor(h, keys, true)
+	e, err := m.servedFor(h, keys, serveWrite)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +238,7 @@ func (m *Manager) update(ctx context.Context, name string, create bool, fn func(
 		return nil, err
 	}
 	m.dropStaples(ctx, stapled, h)
-	m.publish(name, e)
+	m.publishAs(name, e, true)
 	h.derive(m.now(), m.expiringWithin)
 	return h, nil
 }
@@ -254,16 +292,23 @@ func (m *Manager) load(ctx context.Context, name string) (*Host, keyring, error)
 // refresh serves what the Store holds for name (another process may have
 // changed it) and returns the host.
 func (m *Manager) refresh(ctx context.Context, name string) (*Host, error) {
+	h, _, err := m.refreshAs(ctx, name, false)
+	return h, err
+}
+
+// refreshAs is refresh that also returns what the record serves; hold
+// makes it held in memory (see publishAs).
+func (m *Manager) refreshAs(ctx context.Context, name string, hold bool) (*Host, *serving, error) {
 	unlock := m.hostLocks.lock(name)
 	defer unlock()
 	h, keys, err := m.load(ctx, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m.loadStaples(ctx, h)
-	e, _ := m.servedFor(h, keys, false)
-	m.publish(name, e)
+	e, _ := m.servedFor(h, keys, serveStored)
+	e = m.publishAs(name, e, hold)
 	h.derive(m.now(), m.expiringWithin)
 	m.withRequirements(h)
-	return h, nil
+	return h, e, nil
 }

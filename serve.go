@@ -38,6 +38,9 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	if len(name) > 1 && name[len(name)-1] == '.' {
 		name = name[:len(name)-1]
 	}
+	if m.bounded != nil {
+		return m.boundedCertificate(hello, name)
+	}
 	// Browsers send lowercase names: look up as is first, and fold the
 	// case only when that misses.
 	one, e := m.index.Load().lookup(name)
@@ -47,14 +50,23 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	switch {
 	case one != nil:
 		return one, nil
-	case e == nil && m.loading.Load():
-		return m.loadingCertificate(hello)
-	case e == nil && m.onDemand != nil:
-		return m.onDemandCertificate(hello)
 	case e == nil:
-		return nil, unknownHost(hello.ServerName)
+		return m.miss(hello)
 	}
 	return e.choose(hello, m)
+}
+
+// miss handles a handshake for a name the index does not serve: from the
+// Store while a background load runs, through on-demand TLS when it is on,
+// else as an unknown name.
+func (m *Manager) miss(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	switch {
+	case m.loading.Load():
+		return m.loadingCertificate(hello)
+	case m.onDemand != nil:
+		return m.onDemandCertificate(hello)
+	}
+	return nil, unknownHost(hello.ServerName)
 }
 
 // helloName is the normalized server name of a hello on the miss path
@@ -84,14 +96,20 @@ func (m *Manager) lookupFolded(name string) (*tls.Certificate, *served) {
 	if len(name) > len(buf) {
 		return nil, nil
 	}
+	return m.index.Load().lookup(lowerInto(buf[:len(name)], name))
+}
+
+// lowerInto writes name lowercased into dst (as long as name) and returns
+// it as a string sharing dst's memory: use it only while dst lives.
+func lowerInto(dst []byte, name string) string {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		buf[i] = c
+		dst[i] = c
 	}
-	return m.index.Load().lookup(unsafe.String(&buf[0], len(name)))
+	return unsafe.String(&dst[0], len(dst))
 }
 
 func hasUpper(s string) bool {
