@@ -23,7 +23,8 @@ import (
 // never here; see Config.DisableOCSPStapling).
 //
 // It does no Store I/O, takes no lock and allocates nothing on a hit,
-// including for mixed-case names.
+// including for mixed-case names. With Config.MaxLoadedHostnames, a stored
+// name whose record is not held in memory is first read from the Store.
 func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	if isALPNChallenge(hello) {
 		return m.alpnCertificate(hello)
