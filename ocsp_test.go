@@ -88,6 +88,11 @@ func TestOCSPStapledAfterRenewDue(t *testing.T) {
 	// The hot path stays allocation-free with a staple.
 	hello := &tls.ClientHelloInfo{ServerName: host}
 	require.Zero(t, testing.AllocsPerRun(100, func() { _, _ = f.m.GetCertificate(hello) }))
+
+	// Removing the hostname deletes the response it kept.
+	require.NoError(t, f.m.Remove(ctx, host))
+	_, err = f.store.GetBlob(ctx, stapleKey(fingerprint(leaf)))
+	require.ErrorIs(t, err, ErrNotFound)
 }
 
 func TestOCSPRestartStaplesWithoutFetching(t *testing.T) {

@@ -33,10 +33,17 @@ func (m *Manager) remove(ctx context.Context, name string) (bool, error) {
 	}
 	defer unlock()
 	// A damaged record is removed too: that is how it is repaired.
-	if _, err := m.store.Get(ctx, name); errors.Is(err, ErrNotFound) {
+	rec, err := m.store.Get(ctx, name)
+	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	} else if err != nil && !errors.Is(err, ErrDamaged) {
 		return false, fmt.Errorf("certs: remove %s: %w", name, err)
+	}
+	var stapled []string // OCSP responses kept for its certificates
+	if err == nil {
+		if h, _, err := decodeRecord(rec); err == nil {
+			stapled = ocspFingerprints(h)
+		}
 	}
 	if err := m.guard(ctx, name); err != nil {
 		return false, err
@@ -47,6 +54,7 @@ func (m *Manager) remove(ctx context.Context, name string) (bool, error) {
 	m.publish(name, nil)
 	m.sched.unschedule(name)
 	m.forget(name)
+	m.dropStaples(ctx, stapled, &Host{Hostname: name})
 	return true, nil
 }
 
