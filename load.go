@@ -124,7 +124,6 @@ func (m *Manager) reload(ctx context.Context) ([]DamagedRecord, error) {
 		m.indexMu.Lock()
 		sv := m.claims.servingOf(m.index.Load(), d.Hostname)
 		m.indexMu.Unlock()
-
 		if sv != nil {
 			snap = claims.apply(snap, d.Hostname, sv, m.warnConflict(d.Hostname))
 		}
