@@ -56,7 +56,8 @@ const DefaultPollInterval = time.Second
 func (s *FS) LastChange(context.Context) (int64, error) { return time.Now().UnixNano(), nil }
 
 // Follow polls the store's directory every PollInterval (one stat of each
-// record file). Its first poll reports the records written after since (a
+// record file; a poll of a store so large that it takes more than a
+// quarter of the interval waits four times its length instead). Its first poll reports the records written after since (a
 // time, as LastChange returns it); each later poll reports every record
 // written or deleted since the poll before.
 func (s *FS) Follow(ctx context.Context, since int64, fn func(Change) error) error {
@@ -66,9 +67,10 @@ func (s *FS) Follow(ctx context.Context, since int64, fn func(Change) error) err
 	}
 	seen := map[string]stamp{}
 	first := true
-	t := time.NewTicker(every)
+	t := time.NewTimer(every)
 	defer t.Stop()
 	for {
+		start := time.Now()
 		now, err := s.stamps()
 		if err == nil {
 			changes := diffStamps(seen, now)
@@ -83,12 +85,20 @@ func (s *FS) Follow(ctx context.Context, since int64, fn func(Change) error) err
 			}
 			seen, first = now, false
 		} // else a passing error: look again at the next tick
+		t.Reset(pollPause(every, time.Since(start)))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
 		}
 	}
+}
+
+// pollPause is how long Follow waits before its next poll: the poll
+// interval, or four times as long as the last poll took when that is
+// longer, so that polling a large store takes at most a fifth of one core.
+func pollPause(every, took time.Duration) time.Duration {
+	return max(every, 4*took)
 }
 
 // fileTimeSlack is how much earlier than a position Follow's first poll

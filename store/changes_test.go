@@ -68,3 +68,20 @@ func TestFSFollow(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorIs(t, memEnc.(ChangeFeed).Follow(ctx, 0, func(Change) error { return nil }), ErrNoChangeFeed)
 }
+
+func TestPollPause(t *testing.T) {
+	tests := []struct {
+		name        string
+		every, took time.Duration
+		want        time.Duration
+	}{
+		{"quick poll: the interval", time.Second, 10 * time.Millisecond, time.Second},
+		{"a quarter of the interval: still the interval", time.Second, 250 * time.Millisecond, time.Second},
+		{"slow poll: four times its length", time.Second, 3 * time.Second, 12 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, pollPause(tc.every, tc.took))
+		})
+	}
+}

@@ -165,8 +165,9 @@ func TestFSIgnoresAndSweepsLeftovers(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "good", string(got.Data))
 
-	_, err = NewFS(s.Dir()) // sweeps
+	s2, err := NewFS(s.Dir()) // sweeps, in the background
 	require.NoError(t, err)
+	<-s2.swept
 	for p, isOld := range leftovers {
 		if isOld {
 			require.NoFileExists(t, p)
@@ -256,8 +257,9 @@ func TestFSSweepsEmptyHostDirs(t *testing.T) {
 	require.NoError(t, os.MkdirAll(fresh, 0o700))
 	past := time.Now().Add(-2 * tempGrace)
 	require.NoError(t, os.Chtimes(old, past, past))
-	_, err := NewFS(s.Dir())
+	s2, err := NewFS(s.Dir())
 	require.NoError(t, err)
+	<-s2.swept
 	require.NoDirExists(t, old)
 	require.DirExists(t, fresh, "a fresh directory may belong to a live writer")
 }
