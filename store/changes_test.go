@@ -85,3 +85,23 @@ func TestPollPause(t *testing.T) {
 		})
 	}
 }
+
+// TestThrottle: a background walk sleeps four times as long as each 1024
+// steps took, and not before.
+func TestThrottle(t *testing.T) {
+	clock := time.Unix(0, 0)
+	var slept []time.Duration
+	th := &throttle{start: clock, now: func() time.Time { return clock }, sleep: func(d time.Duration) {
+		slept = append(slept, d)
+		clock = clock.Add(d)
+	}}
+	for range 2 * throttleEvery {
+		clock = clock.Add(time.Millisecond)
+		th.step()
+		if th.n == throttleEvery-1 {
+			require.Empty(t, slept)
+		}
+	}
+	want := 4 * throttleEvery * time.Millisecond
+	require.Equal(t, []time.Duration{want, want}, slept)
+}

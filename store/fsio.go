@@ -101,9 +101,11 @@ func mkdirAll(root, dir string) error {
 // best effort and returns nothing: a leftover is ignored by readers anyway.
 func (s *FS) sweep() {
 	cutoff := time.Now().Add(-tempGrace)
+	pace := newThrottle()
 	for _, sub := range []string{hostsDir, blobsDir, locksDir} {
 		root := filepath.Join(s.dir, sub)
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			pace.step()
 			if err != nil {
 				return nil
 			}
@@ -128,10 +130,35 @@ func (s *FS) sweep() {
 	// directories, so drop the empty ones (os.Remove refuses non-empty).
 	entries, _ := os.ReadDir(filepath.Join(s.dir, hostsDir))
 	for _, e := range entries {
+		pace.step()
 		if fi, err := e.Info(); err == nil && e.IsDir() && fi.ModTime().Before(cutoff) {
 			_ = os.Remove(filepath.Join(s.dir, hostsDir, e.Name()))
 		}
 	}
+}
+
+// throttle paces a background walk so that it takes at most a fifth of a
+// core: after every throttleEvery steps it sleeps four times as long as
+// those steps took. A walk of a small store never sleeps.
+type throttle struct {
+	n     int
+	start time.Time
+	now   func() time.Time
+	sleep func(time.Duration)
+}
+
+const throttleEvery = 1024
+
+func newThrottle() *throttle {
+	return &throttle{start: time.Now(), now: time.Now, sleep: time.Sleep}
+}
+
+func (t *throttle) step() {
+	if t.n++; t.n%throttleEvery != 0 {
+		return
+	}
+	t.sleep(4 * t.now().Sub(t.start))
+	t.start = t.now()
 }
 
 // removeTree removes dir and everything below it. Should that fail, it
