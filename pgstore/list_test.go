@@ -89,14 +89,18 @@ func TestListSelectedTotal(t *testing.T) {
 
 // TestListUsesIndexes: every order's page, first or deep, ascending or
 // descending, is one range scan of its index, with no sort and no scan of
-// the table; a selective filter goes through the trigram index. (The plan,
-// not a timing, is what holds at any size: see BenchmarkList.)
+// the table; so is a walk of a label's index; a Filter walked is checked
+// in the order index's entries (an index-only scan); a gathered selection
+// goes through the trigram or labels index. (The plan, not a timing, is
+// what holds at any size: see BenchmarkList.)
 func TestListUsesIndexes(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	fill(t, s, 20000, true)
 	ctx := ctxT(t)
 	indexes := map[store.SortField]string{store.SortByName: "records_pkey", store.SortByExpiry: "records_by_expiry", store.SortByCreated: "records_by_created"}
+	labelIndexes := map[store.SortField]string{store.SortByName: "record_labels_pkey", store.SortByExpiry: "record_labels_by_expiry", store.SortByCreated: "record_labels_by_created"}
+	tenant := map[string]string{"tenant": "t7"}
 	for sort, index := range indexes {
 		for _, desc := range []bool{false, true} {
 			opts := store.ListOptions{Sort: sort, Desc: desc}
@@ -105,60 +109,131 @@ func TestListUsesIndexes(t *testing.T) {
 			pos, err := decodeCursor(first.NextCursor, opts)
 			require.NoError(t, err)
 			for label, p := range map[string]*cursor{"first": nil, "deep": pos} {
-				query, args := s.q.list(opts, p, 101, false)
-				plan := explain(t, s, query, args)
 				name := fmt.Sprintf("sort %d desc %v %s page", sort, desc, label)
-				require.Contains(t, plan, `"Index Name": "`+index+`"`, name)
-				require.NotContains(t, plan, `"Node Type": "Sort"`, name)
-				require.NotContains(t, plan, `"Node Type": "Seq Scan"`, name)
+				query, args := s.q.list(opts, p, 101, plan{})
+				requireRangeScan(t, explain(t, s, query, args), index, name)
+				filtered := opts
+				filtered.Filter = "example3"
+				query, args = s.q.list(filtered, p, 101, plan{})
+				pl := explain(t, s, query, args)
+				requireRangeScan(t, pl, index, name+" filtered")
+				require.Contains(t, pl, `"Node Type": "Index Only Scan"`, name+" filtered")
+				labelled := opts
+				labelled.Labels = tenant
+				query, args = s.q.list(labelled, p, 101, plan{way: walkLabel, label: "tenant"})
+				requireRangeScan(t, explain(t, s, query, args), labelIndexes[sort], name+" labelled")
 			}
 		}
 	}
-	query, args := s.q.list(store.ListOptions{Filter: fillName(12345)}, nil, 101, true)
+	query, args := s.q.list(store.ListOptions{Filter: fillName(12345)}, nil, 101, plan{way: gatherNames})
 	require.Contains(t, explain(t, s, query, args), `"Index Name": "records_name_trgm"`)
-	query, args = s.q.list(store.ListOptions{Labels: map[string]string{"tenant": "t7"}}, nil, 101, true)
+	query, args = s.q.list(store.ListOptions{Labels: tenant}, nil, 101, plan{way: gatherLabels})
 	require.Contains(t, explain(t, s, query, args), `"Index Name": "records_by_labels"`)
 }
 
-// TestListGatherAndWalkAgree: both ways of reading a selected page (see
-// queries.list) give the same pages, in every order and direction.
-func TestListGatherAndWalkAgree(t *testing.T) {
+// requireRangeScan checks that plan reads index and neither sorts nor
+// scans a table whole.
+func requireRangeScan(t *testing.T, plan, index, name string) {
+	t.Helper()
+	require.Contains(t, plan, `"Index Name": "`+index+`"`, name)
+	require.NotContains(t, plan, `"Node Type": "Seq Scan"`, name)
+	require.NotContains(t, plan, `"Node Type": "Bitmap Heap Scan"`, name)
+	var plans []struct{ Plan map[string]any }
+	require.NoError(t, json.Unmarshal([]byte(plan), &plans))
+	require.Empty(t, sorts(plans[0].Plan, 0), "%s: sorts more than a page:\n%s", name, plan)
+}
+
+// sorts returns the Sort nodes of plan that sort more than a page (the
+// last step of a page read by name sorts its 101 rows; depth 0 is that
+// step's).
+func sorts(plan map[string]any, depth int) []string {
+	var out []string
+	if plan["Node Type"] == "Sort" && depth > 0 {
+		out = append(out, fmt.Sprint(plan["Sort Key"]))
+	}
+	children, _ := plan["Plans"].([]any)
+	for _, c := range children {
+		out = append(out, sorts(c.(map[string]any), depth+1)...)
+	}
+	return out
+}
+
+// TestListWaysAgree: every way of reading a selected page (see
+// queries.list: walking the records, walking any of its labels,
+// gathering) gives the pages of a plain query of the selection in order,
+// in every order and direction, across pages.
+func TestListWaysAgree(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
 	fill(t, s, 3000, true)
-	ctx := ctxT(t)
-	for _, sel := range []store.ListOptions{{Filter: "c04"}, {Labels: map[string]string{"tenant": "t7"}}, {Filter: "example3", Labels: map[string]string{"tenant": "t10"}}} {
+	// a second label on most records, through the triggers
+	_, err := s.pool.Exec(ctxT(t), "UPDATE "+s.q.records+` SET labels = labels || jsonb_build_object('zone', 'z' || (substr(name, 6, 1)::int % 2 = 0)::text)
+		WHERE substr(name, 6, 1) <> '9'`)
+	require.NoError(t, err)
+	for _, sel := range []store.ListOptions{
+		{Filter: "c04"},
+		{Labels: map[string]string{"tenant": "t7"}},
+		{Filter: "example3", Labels: map[string]string{"tenant": "t10"}},
+		{Labels: map[string]string{"tenant": "t11", "zone": "ztrue"}},
+		{Filter: "c0", Labels: map[string]string{"tenant": "t21", "zone": "ztrue"}},
+	} {
+		ways := []plan{{way: walkRecords}, {way: gatherNames}, {way: gatherLabels}}
+		for k := range sel.Labels {
+			ways = append(ways, plan{way: walkLabel, label: k})
+		}
 		for _, sort := range []store.SortField{store.SortByName, store.SortByExpiry, store.SortByCreated} {
 			for _, desc := range []bool{false, true} {
 				opts := sel
 				opts.Sort, opts.Desc = sort, desc
-				var pages [2][]string
-				for i, gather := range []bool{false, true} {
-					var pos *cursor
-					for {
-						query, args := s.q.list(opts, pos, 7, gather)
-						rows, err := s.pool.Query(ctx, query, args...)
-						require.NoError(t, err)
-						var last *row
-						n := 0
-						for rows.Next() {
-							var r row
-							require.NoError(t, rows.Scan(r.dest()...))
-							pages[i] = append(pages[i], r.name)
-							last, n = &r, n+1
-						}
-						require.NoError(t, rows.Err())
-						if n < 7 {
-							break
-						}
-						pos, err = decodeCursor(encodeCursor(last, opts), opts)
-						require.NoError(t, err)
-					}
+				want := selectedNames(t, s, opts)
+				require.NotEmpty(t, want, "%+v", opts)
+				for _, p := range ways {
+					require.Equal(t, want, pagesOf(t, s, opts, p, 7), "%+v read as %+v", opts, p)
 				}
-				require.NotEmpty(t, pages[0])
-				require.Equal(t, pages[0], pages[1], "%+v", opts)
 			}
 		}
+	}
+}
+
+// selectedNames returns the names opts selects in its order, by a plain
+// query.
+func selectedNames(t *testing.T, s *Store, opts store.ListOptions) []string {
+	query, args := selectedInOrder(s.q, opts)
+	rows, err := s.pool.Query(ctxT(t), query, args...)
+	require.NoError(t, err)
+	names := []string{}
+	for rows.Next() {
+		var r row
+		require.NoError(t, rows.Scan(r.dest()...))
+		names = append(names, r.name)
+	}
+	require.NoError(t, rows.Err())
+	return names
+}
+
+// pagesOf returns the names of every page of limit records of opts read
+// as p says, following the cursors.
+func pagesOf(t *testing.T, s *Store, opts store.ListOptions, p plan, limit int) []string {
+	names := []string{}
+	var pos *cursor
+	for {
+		query, args := s.q.list(opts, pos, limit, p)
+		rows, err := s.pool.Query(ctxT(t), query, args...)
+		require.NoError(t, err)
+		var last *row
+		n := 0
+		for rows.Next() {
+			var r row
+			require.NoError(t, rows.Scan(r.dest()...))
+			names = append(names, r.name)
+			last, n = &r, n+1
+		}
+		require.NoError(t, rows.Err())
+		if n < limit {
+			return names
+		}
+		pos, err = decodeCursor(encodeCursor(last, opts), opts)
+		require.NoError(t, err)
 	}
 }
 

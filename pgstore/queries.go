@@ -3,7 +3,8 @@ package pgstore
 // queries are the store's fixed SQL statements for one schema. List builds
 // its own (list.go).
 type queries struct {
-	records, stateTable              string // quoted table names
+	records, stateTable, labels      string // quoted table names
+	labelKeyFunc                     string // the function of a label's key in labels
 	get, put, delete                 string
 	putIfAbsent, putIfVersion        string
 	deleteIfVersion, version         string
@@ -26,12 +27,14 @@ const setAll = `created_at = EXCLUDED.created_at, created_nsec = EXCLUDED.create
 func newQueries(schema string) *queries {
 	r := func(sql string) string { return render(sql, schema) }
 	return &queries{
-		records:     r("{s}.records"),
-		stateTable:  r("{s}.state"),
-		get:         r("SELECT " + columns + " FROM {s}.records WHERE name = $1"),
-		put:         r("INSERT INTO {s}.records " + writeValues + " ON CONFLICT (name) DO UPDATE SET " + setAll + " RETURNING version"),
-		delete:      r("DELETE FROM {s}.records WHERE name = $1"),
-		putIfAbsent: r("INSERT INTO {s}.records " + writeValues + " ON CONFLICT (name) DO NOTHING RETURNING version"),
+		records:      r("{s}.records"),
+		stateTable:   r("{s}.state"),
+		labels:       r("{s}.record_labels"),
+		labelKeyFunc: r("{s}.label_key"),
+		get:          r("SELECT " + columns + " FROM {s}.records WHERE name = $1"),
+		put:          r("INSERT INTO {s}.records " + writeValues + " ON CONFLICT (name) DO UPDATE SET " + setAll + " RETURNING version"),
+		delete:       r("DELETE FROM {s}.records WHERE name = $1"),
+		putIfAbsent:  r("INSERT INTO {s}.records " + writeValues + " ON CONFLICT (name) DO NOTHING RETURNING version"),
 		putIfVersion: r(`UPDATE {s}.records SET created_at = $2, created_nsec = $3, updated_at = $4, updated_nsec = $5,
 			expires_at = $6, expires_nsec = $7, data = $8, labels = $9, secrets = $10, version = nextval('{s}.record_versions')
 			WHERE name = $1 AND version = $11 RETURNING version`),

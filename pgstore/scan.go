@@ -70,7 +70,7 @@ func (s *Store) readPages(ctx context.Context, pages chan<- []*row) error {
 
 // scanPage reads the page of records after pos in name order.
 func (s *Store) scanPage(ctx context.Context, pos *cursor) ([]*row, error) {
-	query, args := s.q.list(store.ListOptions{}, pos, scanPage, false)
+	query, args := s.q.list(store.ListOptions{}, pos, scanPage, plan{})
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, dbError(ctx, "scan", err)
