@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
 	"github.com/certs-dev/certs/store"
@@ -301,5 +302,46 @@ func TestMigrateLabels(t *testing.T) {
 			require.Equal(t, want, got, "%+v", opts)
 			require.Equal(t, len(want), total)
 		}
+	}
+}
+
+// TestLabelTriggerUsesIndex: the trigger's delete of a record's old
+// entries looks them up in record_labels' primary key, whatever the size
+// of the table (a join the planner would pick for a small one scans the
+// whole table on every write).
+func TestLabelTriggerUsesIndex(t *testing.T) {
+	t.Parallel()
+	dsn, db := newDB(t)
+	s := newStoreDSN(t, dsn, Config{})
+	fill(t, s, 5000, true)
+	ctx := ctxT(t)
+	cfg, err := pgx.ParseConfig(srv.AdminDSN(db))
+	require.NoError(t, err)
+	var plans []string
+	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) { plans = append(plans, n.Message) }
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LOAD 'auto_explain'"); err != nil {
+		t.Skipf("auto_explain is not installed: %v", err)
+	}
+	for _, set := range []string{"log_min_duration = 0", "log_nested_statements = on", "log_level = 'notice'"} {
+		_, err := conn.Exec(ctx, "SET auto_explain."+set)
+		require.NoError(t, err)
+	}
+	for i := range 8 { // past the 5 custom plans, to the cached one
+		_, err := conn.Exec(ctx, "UPDATE certs.records SET expires_at = now() WHERE name = $1", fillName(i+1))
+		require.NoError(t, err)
+	}
+	var deletes []string
+	for _, p := range plans {
+		if strings.Contains(p, "DELETE FROM") {
+			deletes = append(deletes, p)
+		}
+	}
+	require.Len(t, deletes, 8, strings.Join(plans, "\n"))
+	for _, p := range deletes {
+		require.Contains(t, p, "record_labels_pkey")
+		require.NotContains(t, p, "Seq Scan on record_labels")
 	}
 }

@@ -170,7 +170,7 @@ BEGIN
 	END IF;
 	IF TG_OP <> 'INSERT' AND OLD.labels IS NOT NULL THEN
 		DELETE FROM {s}.record_labels WHERE name = OLD.name
-			AND label IN (SELECT {s}.label_key(key, value #>> '{}') FROM jsonb_each(OLD.labels));
+			AND label = ANY (ARRAY(SELECT {s}.label_key(key, value #>> '{}') FROM jsonb_each(OLD.labels)));
 	END IF;
 	IF TG_OP <> 'DELETE' AND NEW.labels IS NOT NULL THEN
 		INSERT INTO {s}.record_labels (label, name, created_at, created_nsec, expires_at, expires_nsec)
