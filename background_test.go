@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/certs-dev/certs/internal/testpki"
 	"github.com/certs-dev/certs/store"
@@ -82,4 +84,51 @@ func TestBackgroundLoadNeverBlocksHandshakes(t *testing.T) {
 		require.NoError(t, err, name)
 		require.Equal(t, l.Cert.Raw, c.Leaf.Raw, name)
 	}
+}
+
+// TestBackgroundLoadOneReadPerName: while the load runs, 30 handshakes at
+// once for a stored name it has not reached share one read of its record.
+func TestBackgroundLoadOneReadPerName(t *testing.T) {
+	ctx := context.Background()
+	ca := testpki.NewCA(t).Intermediate(t)
+	mem := store.NewMemory()
+	seed, err := New(Config{Store: mem, Roots: ca.Root().Pool(), Logger: quietLogger()})
+	require.NoError(t, err)
+	stored := ca.Leaf(t, []string{"stored.example.com"}, testpki.LeafOptions{})
+	_, err = seed.Import(ctx, "stored.example.com", input(stored), ImportOptions{})
+	require.NoError(t, err)
+
+	slow := slowScan{Memory: mem, release: make(chan struct{})}
+	counted := &getCounter{Store: slow, delay: 50 * time.Millisecond}
+	m, err := New(Config{Store: slowCounted{getCounter: counted, slowScan: slow}, Roots: ca.Root().Pool(),
+		Logger: quietLogger(), BackgroundLoad: true})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make(chan error, 30)
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := m.GetCertificate(&tls.ClientHelloInfo{ServerName: "stored.example.com"})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.Equal(t, 1, counted.count("stored.example.com"))
+	close(slow.release)
+	require.NoError(t, m.Loaded(ctx))
+}
+
+// slowCounted counts Gets (getCounter) and scans slowly (slowScan).
+type slowCounted struct {
+	*getCounter
+	slowScan slowScan
+}
+
+func (s slowCounted) Scan(ctx context.Context, fn func(*store.Record, *store.DamagedError) error) error {
+	return s.slowScan.Scan(ctx, fn)
 }

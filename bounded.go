@@ -35,8 +35,7 @@ type bounded struct {
 	max   int
 	clock atomic.Uint64
 	// held maps each held record to its use tick; under Manager.indexMu.
-	held  map[string]*atomic.Uint64
-	loads loadGroup
+	held map[string]*atomic.Uint64
 }
 
 func newBounded(max int) *bounded {
@@ -189,16 +188,11 @@ const loadTimeout = 30 * time.Second
 // it the entry that matched name (the wildcard one label up when parent is
 // not 0). Concurrent handshakes for the same record share one load.
 func (m *Manager) loadHeld(hello *tls.ClientHelloInfo, name, host string, parent int) (*tls.Certificate, error) {
-	sv, err := m.bounded.loads.do(helloContext(hello), host, func(ctx context.Context) (*serving, error) {
-		_, sv, err := m.refreshAs(ctx, host, true)
-		if errors.Is(err, ErrNotFound) { // removed by another process
-			m.publish(host, nil)
-			m.sched.unschedule(host)
-		}
-		return sv, err
-	})
+	sv, err := m.loadRecord(helloContext(hello), host)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, ErrNotFound): // removed by another process
+		m.publish(host, nil)
+		m.sched.unschedule(host)
 		return nil, unknownHost(hello.ServerName)
 	case err != nil:
 		return nil, fmt.Errorf("certs: loading %s from the Store for a handshake: %w", host, err)
@@ -215,6 +209,16 @@ func (m *Manager) loadHeld(hello *tls.ClientHelloInfo, name, host string, parent
 		return one, nil
 	}
 	return e.choose(hello, m)
+}
+
+// loadRecord reads host's record for handshakes, holds it in memory and
+// returns what it serves. Concurrent handshakes for the same record share
+// one read (loadGroup).
+func (m *Manager) loadRecord(ctx context.Context, host string) (*serving, error) {
+	return m.loads.do(ctx, host, func(ctx context.Context) (*serving, error) {
+		_, sv, err := m.refreshAs(ctx, host, true)
+		return sv, err
+	})
 }
 
 // entry returns what sv, host's serving, serves under key, or nil.

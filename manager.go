@@ -180,7 +180,8 @@ type Manager struct {
 	loading    atomic.Bool   // a background load runs (Config.BackgroundLoad)
 	loaded     chan struct{} // closed when it ended; loadErr is its outcome
 	loadErr    error
-	bounded    *bounded // nil unless Config.MaxLoadedHostnames
+	bounded    *bounded  // nil unless Config.MaxLoadedHostnames
+	loads      loadGroup // records read for handshakes (bounded.go)
 
 	ocsp       *stapler // nil when Config.DisableOCSPStapling
 	ocspClient *http.Client

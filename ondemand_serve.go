@@ -85,15 +85,16 @@ func (m *Manager) onDemandCertificate(hello *tls.ClientHelloInfo) (*tls.Certific
 }
 
 // loadStored serves name from the Store when it (or the wildcard one label
-// up) is stored but not yet in the index: another replica stored it. It
-// returns nil, nil when neither is stored.
+// up) is stored but not yet in the index: another replica stored it, or the
+// background load has not reached it. Handshakes waiting for the same
+// record share one read. It returns nil, nil when neither is stored.
 func (m *Manager) loadStored(ctx context.Context, hello *tls.ClientHelloInfo, name string) (*tls.Certificate, error) {
 	candidates := []string{name}
 	if i := strings.IndexByte(name, '.'); i > 0 && strings.Contains(name[i+1:], ".") {
 		candidates = append(candidates, "*"+name[i:])
 	}
 	for _, n := range candidates {
-		if _, _, err := m.refreshAs(ctx, n, true); err == nil {
+		if _, err := m.loadRecord(ctx, n); err == nil {
 			if c, _ := m.servedNow(hello, name); c != nil {
 				return c, nil
 			}
